@@ -1,0 +1,108 @@
+"""What every gateway adapter turns an event into, and the contract adapters keep."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from voice_receipts.errors import BadRequest
+
+JSON_HEADERS = {"Content-Type": "application/json"}
+
+
+@dataclass(frozen=True)
+class Request:
+    """One HTTP request, whichever gateway delivered it."""
+
+    method: str
+    body: bytes
+    path: str = "/"
+    query: Mapping[str, list[str]] = field(default_factory=dict)  # every value of every name
+    headers: Mapping[str, str] = field(default_factory=dict)  # names in lower case
+    source_ip: str | None = None  # as the gateway itself saw it, never from a client header
+    request_id: str = ""
+    via: str = "direct"  # the adapter's name, for logs
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    result: int
+    errmsg: str
+    outcome: str  # stored, duplicate, rejected, unavailable, error
+
+    def payload(self) -> dict[str, Any]:
+        return {"result": self.result, "errmsg": self.errmsg}
+
+
+class Adapter(Protocol):
+    name: str
+
+    @classmethod
+    def infer(cls, event: Any) -> bool: ...
+
+    @classmethod
+    def request(cls, event: Any, context: Any) -> Request: ...
+
+    @classmethod
+    def reply(cls, reply: Reply, body: str) -> Any: ...
+
+
+def http_reply(reply: Reply, body: str) -> dict[str, Any]:
+    """The proxy-integration envelope: AWS REST and HTTP APIs, function URLs, SCF (all four keys,
+    or Tencent's API Gateway answers 403)."""
+    return {
+        "isBase64Encoded": False,
+        "statusCode": reply.status,
+        "headers": dict(JSON_HEADERS),
+        "body": body,
+    }
+
+
+def body_bytes(event: Mapping[str, Any]) -> bytes:
+    body = event.get("body")
+    if body is None:
+        return b""
+    if not isinstance(body, str):
+        raise BadRequest("event body must be a string")
+    if event.get("isBase64Encoded") is True:
+        try:
+            return base64.b64decode(body, validate=True)
+        except (binascii.Error, ValueError):
+            raise BadRequest("body is marked base64 but is not valid base64") from None
+    # surrogatepass: a lone surrogate must reach the JSON parser, which rejects it with a clear 400
+    return body.encode("utf-8", "surrogatepass")
+
+
+def lower_headers(headers: Any) -> dict[str, str]:
+    if not isinstance(headers, Mapping):
+        return {}
+    return {str(k).lower(): str(v) for k, v in headers.items()}
+
+
+def query_lists(*sources: Any) -> dict[str, list[str]]:
+    """Merge query parameters given as {name: value} or {name: [values]}, keeping every value."""
+    merged: dict[str, list[str]] = {}
+    for source in sources:
+        if not isinstance(source, Mapping):
+            continue
+        for name, value in source.items():
+            values = value if isinstance(value, list) else [value]
+            merged.setdefault(str(name), []).extend(str(v) for v in values if v is not None)
+    return merged
+
+
+def request_id(context: Any, fallback: Any = None) -> str:
+    """Lambda's context has aws_request_id; SCF's context is a dict with request_id."""
+    rid = getattr(context, "aws_request_id", None)
+    if rid is None and isinstance(context, Mapping):
+        rid = context.get("request_id")
+    return str(rid or fallback or uuid.uuid4().hex)
+
+
+def text(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None

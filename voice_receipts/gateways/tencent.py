@@ -1,0 +1,78 @@
+"""Tencent SCF: the API Gateway trigger (existing deployments) and function URLs (new ones)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from voice_receipts.gateways.base import (
+    Reply,
+    Request,
+    body_bytes,
+    http_reply,
+    lower_headers,
+    query_lists,
+    request_id,
+    text,
+)
+
+
+class TencentApiGateway:
+    name = "tencent-api-gateway"
+
+    @classmethod
+    def infer(cls, event: Any) -> bool:
+        ctx = event.get("requestContext") if isinstance(event, dict) else None
+        return isinstance(ctx, dict) and "serviceId" in ctx
+
+    @classmethod
+    def request(cls, event: dict, context: Any) -> Request:
+        ctx = event["requestContext"]
+        # queryString holds what the client sent; queryStringParameters only declared parameters
+        return Request(
+            method=str(event.get("httpMethod") or ctx.get("httpMethod") or "").upper(),
+            body=body_bytes(event),
+            path=text(event.get("path")) or "/",
+            query=query_lists(event.get("queryString") or event.get("queryStringParameters")),
+            headers=lower_headers(event.get("headers")),
+            source_ip=text(ctx.get("sourceIp")),
+            request_id=request_id(context, ctx.get("requestId")),
+            via=cls.name,
+        )
+
+    @classmethod
+    def reply(cls, reply: Reply, body: str) -> dict:
+        return http_reply(reply, body)
+
+
+class TencentFunctionUrl:
+    """An SCF function URL: API-Gateway-like but with no requestContext. SCF's docs name the
+    x-scf-remote-addr header as the client's address; it is the only one this gateway reports."""
+
+    name = "tencent-function-url"
+
+    @classmethod
+    def infer(cls, event: Any) -> bool:
+        return (
+            isinstance(event, dict)
+            and "httpMethod" in event
+            and "queryString" in event
+            and "requestContext" not in event
+        )
+
+    @classmethod
+    def request(cls, event: dict, context: Any) -> Request:
+        headers = lower_headers(event.get("headers"))
+        return Request(
+            method=str(event.get("httpMethod", "")).upper(),
+            body=body_bytes(event),
+            path=text(event.get("path")) or "/",
+            query=query_lists(event.get("queryString")),
+            headers=headers,
+            source_ip=headers.get("x-scf-remote-addr"),
+            request_id=request_id(context),
+            via=cls.name,
+        )
+
+    @classmethod
+    def reply(cls, reply: Reply, body: str) -> dict:
+        return http_reply(reply, body)

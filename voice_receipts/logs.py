@@ -1,0 +1,47 @@
+"""One JSON log line per request; mobile numbers masked, payloads and the token never logged."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+
+LOGGER_NAME = "voice_receipts"
+log = logging.getLogger(LOGGER_NAME)
+
+
+def mask_mobile(mobile: str | None) -> str | None:
+    """13800138000 -> 138****8000: enough to tell calls apart, not enough to dial."""
+    if not mobile:
+        return mobile
+    if len(mobile) >= 8:
+        return f"{mobile[:3]}****{mobile[-4:]}"
+    return "****" + mobile[-2:] if len(mobile) > 4 else "****"
+
+
+class JsonLines(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        line = {"level": record.levelname, "message": record.getMessage()}
+        line.update(getattr(record, "fields", {}))
+        if record.exc_info and record.exc_info[0] is not None:
+            # the exception's class and where it was raised; not its message, which may hold input
+            line["error"] = record.exc_info[0].__name__
+            line["where"] = _where(record.exc_info[2])
+        return json.dumps(line, ensure_ascii=False, default=str)
+
+
+def _where(tb) -> str:
+    while tb is not None and tb.tb_next is not None:
+        tb = tb.tb_next
+    if tb is None:
+        return ""
+    return f"{tb.tb_frame.f_code.co_filename.rsplit('/', 1)[-1]}:{tb.tb_lineno}"
+
+
+def configure(level: str = "INFO", stream=None) -> None:
+    """Own handler on our logger only: Lambda's and SCF's root handlers would double every line."""
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(JsonLines())
+    log.handlers[:] = [handler]
+    log.setLevel(level)
+    log.propagate = False
