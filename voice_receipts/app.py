@@ -1,6 +1,6 @@
 """The pipeline, and the ONE place where errors become HTTP statuses and reply codes.
 
-    event --gateway--> Request --checks--> callback --> Receipt --store.put--> Reply --gateway--> reply
+event --gateway--> Request --checks--> callback --> Receipt --store.put--> Reply --gateway--> reply
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ import hmac
 import ipaddress
 import json
 import time
-from typing import Any
+from typing import Any, NamedTuple
 
 from voice_receipts import codes, gateways
 from voice_receipts.callbacks import load_json, parse_callback
@@ -32,6 +32,12 @@ DUPLICATE = Reply(200, codes.OK, "OK", "duplicate")
 INTERNAL = Reply(500, codes.INTERNAL, "internal error; the receipt was not stored", "error")
 
 
+class Handled(NamedTuple):
+    reply: Reply
+    receipt: Receipt | None  # None when the request was rejected before a receipt was built
+    response: Any  # what the gateway gets back
+
+
 def error_reply(exc: VoiceReceiptsError) -> Reply:
     outcome = "unavailable" if exc.status == 503 else "rejected"
     return Reply(exc.status, exc.result, exc.message, outcome)
@@ -44,6 +50,10 @@ class App:
 
     def __call__(self, event: Any, context: Any = None) -> Any:
         """Entry point for every gateway: recognise the event, handle it, answer in its shape."""
+        return self.handle(event, context).response
+
+    def handle(self, event: Any, context: Any = None) -> Handled:
+        """Like calling the App, but also says what happened (replay prints it)."""
         started = time.perf_counter()
         adapter = gateways.infer(event)
         receipt: Receipt | None = None
@@ -59,7 +69,8 @@ class App:
             log.exception("unhandled error", extra={"fields": {"request_id": request_id}})
             reply = INTERNAL
         self._log(reply, receipt, request_id, via or adapter.name, started)
-        return adapter.reply(reply, json.dumps(reply.payload(), ensure_ascii=False))
+        response = adapter.reply(reply, json.dumps(reply.payload(), ensure_ascii=False))
+        return Handled(reply, receipt, response)
 
     def accept(self, request: Request) -> Receipt:
         """Checks in the order that leaks least: method, who is asking, size, then the body."""
@@ -69,8 +80,7 @@ class App:
         self._check_token(request)
         if len(request.body) > self.settings.max_body_bytes:
             raise PayloadTooLarge(
-                f"body of {len(request.body)} bytes is over the limit of "
-                f"{self.settings.max_body_bytes} bytes"
+                f"body of {len(request.body)} bytes is over the limit of {self.settings.max_body_bytes} bytes"
             )
         key, raw, callback = parse_callback(load_json(request.body))
         return build_receipt(key, raw, callback)
@@ -82,7 +92,7 @@ class App:
         try:
             address = ipaddress.ip_address((request.source_ip or "").strip())
         except ValueError:
-            raise Forbidden("source address unknown; this endpoint only accepts listed networks")
+            raise Forbidden("source address unknown; this endpoint only accepts listed networks") from None
         if not any(address in network for network in allowed):
             raise Forbidden("source address not allowed")
 

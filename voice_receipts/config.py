@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from voice_receipts.errors import ConfigError
 
 STORE = "VOICE_RECEIPTS_STORE"
-TOKEN = "VOICE_RECEIPTS_TOKEN"
+TOKEN = "VOICE_RECEIPTS_TOKEN"  # noqa: S105 - the variable's name, not a secret
 MAX_BODY_BYTES = "VOICE_RECEIPTS_MAX_BODY_BYTES"
 ALLOWED_CIDRS = "VOICE_RECEIPTS_ALLOWED_CIDRS"
 RETENTION_DAYS = "VOICE_RECEIPTS_RETENTION_DAYS"

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from voice_receipts import codes
-from voice_receipts.callbacks import FailureCallback, KeypressCallback, StatusCallback, kind_of
 from voice_receipts.callbacks import Callback as CallbackModel
+from voice_receipts.callbacks import FailureCallback, KeypressCallback, StatusCallback, kind_of
 
 
 @dataclass(frozen=True)

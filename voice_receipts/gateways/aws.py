@@ -78,8 +78,8 @@ class AwsRestApi:
         ctx = event["requestContext"]
         identity = ctx.get("identity") if isinstance(ctx.get("identity"), dict) else {}
         multi = event.get("multiValueQueryStringParameters")
-        query = query_lists(multi) if isinstance(multi, dict) else query_lists(
-            event.get("queryStringParameters")
+        query = (
+            query_lists(multi) if isinstance(multi, dict) else query_lists(event.get("queryStringParameters"))
         )
         return Request(
             method=str(event.get("httpMethod", "")).upper(),

@@ -57,8 +57,13 @@ class SQLiteStore(Store):
                 cursor = self._db.execute(
                     "INSERT OR IGNORE INTO receipts (callid, event_id, kind, received_at, record)"
                     " VALUES (?, ?, ?, ?, ?)",
-                    (receipt.callid, receipt.event_id, receipt.kind, receipt.received_at,
-                     receipt.to_json()),
+                    (
+                        receipt.callid,
+                        receipt.event_id,
+                        receipt.kind,
+                        receipt.received_at,
+                        receipt.to_json(),
+                    ),
                 )
         except sqlite3.Error as exc:
             raise StoreUnavailable(f"sqlite store cannot write: {exc}") from None
@@ -83,4 +88,3 @@ class SQLiteStore(Store):
 
     def close(self) -> None:
         self._db.close()
-

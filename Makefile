@@ -1,0 +1,41 @@
+# The two commands a new user runs: `make run` and `make test`. Everything else is for developers.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(VENV)/bin/pip
+
+.PHONY: run test lint unit venv dev clean
+
+# A stamp per requirements file: reinstall only when it changed.
+$(VENV)/.runtime: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+venv: $(VENV)/.runtime
+dev: $(VENV)/.dev
+
+## make run: replay events/ through the real handler into ./receipts.db, then show the calls
+run: $(VENV)/.runtime
+	$(PY) -m voice_receipts replay events --expect events/expected.toml --store sqlite:///receipts.db
+	$(PY) -m voice_receipts show --store sqlite:///receipts.db
+
+## make test: the whole suite
+test: $(VENV)/.dev
+	$(PY) -m ruff check .
+	$(PY) -m pytest
+
+unit: $(VENV)/.dev
+	$(PY) -m pytest tests/unit -q
+
+lint: $(VENV)/.dev
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+clean:
+	rm -rf $(VENV) node_modules .serverless .pytest_cache .hypothesis receipts.db receipts.db-*

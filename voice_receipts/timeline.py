@@ -1,0 +1,78 @@
+"""One call's timeline and summary, built from its receipts: what `show CALLID` prints."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from voice_receipts.logs import mask_mobile
+from voice_receipts.receipt import Receipt
+
+
+def _seconds_between(start: str | None, end: str | None) -> int | None:
+    if not start or not end:
+        return None
+    delta = datetime.fromisoformat(end) - datetime.fromisoformat(start)
+    return int(delta.total_seconds())
+
+
+def summarise(callid: str, receipts: list[Receipt]) -> dict[str, Any]:
+    """The call as one object; the status receipt wins for times, every key press is listed."""
+    status = next((r for r in receipts if r.kind in ("voicecode", "voiceprompt")), None)
+    failure = next((r for r in receipts if r.kind == "voice_failure"), None)
+    first = receipts[0] if receipts else None
+    summary: dict[str, Any] = {
+        "callid": callid,
+        "type": status.kind if status else None,
+        "mobile": first.mobile if first else None,
+        "nationcode": first.nationcode if first else None,
+        "status": status.status if status else ("failed" if failure else None),
+        "started_at": status.started_at if status else None,
+        "accepted_at": status.accepted_at if status else None,
+        "ended_at": status.ended_at if status else None,
+        "ring_seconds": None,
+        "talk_seconds": None,
+        "fee_minutes": status.fee_minutes if status else None,
+        "keys": [r.keypress for r in receipts if r.kind == "voicekey"],
+        "failure_code": failure.failure_code if failure else None,
+        "failure_reason": failure.failure_reason if failure else None,
+        "failure_text": failure.failure_text if failure else None,
+        "receipts": [r.to_dict() for r in receipts],
+    }
+    if status:
+        summary["ring_seconds"] = _seconds_between(status.started_at, status.accepted_at)
+        summary["talk_seconds"] = _seconds_between(status.accepted_at, status.ended_at)
+    return summary
+
+
+def render(summary: dict[str, Any]) -> str:
+    """For a person: the summary, then one line per receipt in the order they arrived."""
+    s = summary
+    lines = [f"call {s['callid']}"]
+    if s["mobile"]:
+        lines.append(f"  to        +{s['nationcode'] or ''} {mask_mobile(s['mobile'])}")
+    lines.append(f"  status    {s['status'] or 'no status receipt yet'}")
+    for label, key in (("started", "started_at"), ("answered", "accepted_at"), ("ended", "ended_at")):
+        if s[key]:
+            lines.append(f"  {label:<9} {s[key]}")
+    if s["ring_seconds"] is not None:
+        lines.append(f"  ringing   {s['ring_seconds']} s")
+    if s["talk_seconds"] is not None:
+        lines.append(f"  talking   {s['talk_seconds']} s")
+    if s["fee_minutes"] is not None:
+        lines.append(f"  fee       {s['fee_minutes']} min")
+    if s["keys"]:
+        lines.append(f"  keys      {' '.join(s['keys'])}")
+    if s["failure_code"] is not None:
+        spec = s["failure_text"] or "not in the spec's list"
+        lines.append(f"  failure   {s['failure_code']} {s['failure_reason'] or ''} (spec: {spec})")
+    lines.append("  timeline")
+    for r in s["receipts"]:
+        detail = {
+            "voicecode": r["status"],
+            "voiceprompt": r["status"],
+            "voicekey": f"key {r['keypress']}",
+            "voice_failure": f"failure {r['failure_code']}",
+        }.get(r["kind"], "")
+        lines.append(f"    {r['received_at']}  {r['kind']:<13} {detail}")
+    return "\n".join(lines)
