@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""Build the function's deployment zip: handler.py, voice_receipts/ and the runtime dependencies.
+
+Dependencies are installed with pip's cross-platform options (--platform/--python-version/
+--implementation/--only-binary), so compiled wheels (pydantic-core) match the *function's* Python
+and CPU, whatever Python and CPU this machine has. The zip is reproducible: sorted entries, fixed
+timestamps and modes, so an unchanged tree gives a byte-identical zip (and no needless deploy).
+
+    python deploy/build_package.py --out .serverless/voice-receipts.zip --python 3.13 --arch arm64
+
+Used by deploy/plugins/python-package.js (on `osls package` / `osls deploy`), by the Tencent
+steps in deploy/NOTES.md (`--unzipped` for a folder `scf deploy` uploads), and by the tests,
+which also build it for the local interpreter to import the handler from the package alone.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+# What the function needs of this repo; everything else (tests, events, deploy, docs) stays out.
+SOURCES = ("handler.py", "voice_receipts")
+# AWS Lambda's Python runtimes ship boto3/botocore (30 of the 44 MB unpacked); see NOTES.md.
+RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer")
+ARCHES = {"arm64": "aarch64", "aarch64": "aarch64", "x86_64": "x86_64", "amd64": "x86_64"}
+FIXED_TIME = (2020, 1, 1, 0, 0, 0)  # zip cannot store dates before 1980; any constant works
+DROP_DIRS = {"__pycache__", "bin"}  # bytecode for the wrong interpreter; console scripts
+
+
+def requirement_name(line: str) -> str:
+    return re.split(r"[\s<>=!~;\[@]", line.strip(), maxsplit=1)[0].lower().replace("_", "-")
+
+
+def filtered_requirements(source: Path, exclude: tuple[str, ...], dest: Path) -> Path:
+    keep = [
+        line
+        for line in source.read_text().splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+        and requirement_name(line) not in exclude
+    ]
+    dest.write_text("\n".join(keep) + "\n")
+    return dest
+
+
+def platforms(arch: str, glibc: str) -> list[str]:
+    """pip expands only the legacy manylinux2014 tag to older ones, so name every level we accept."""
+    major, minor = (int(n) for n in glibc.split("."))
+    cpu = ARCHES[arch]
+    tags = [f"manylinux_{major}_{m}_{cpu}" for m in range(minor, 16, -1)]
+    return tags + [f"manylinux2014_{cpu}"]
+
+
+def pip_install(requirements: Path, target: Path, python: str, arch: str, glibc: str) -> None:
+    cmd = [
+        sys.executable, "-m", "pip", "install",
+        "--quiet", "--disable-pip-version-check", "--no-compile",
+        "--target", str(target),
+        "--implementation", "cp",
+        "--python-version", python,
+        *(arg for tag in platforms(arch, glibc) for arg in ("--platform", tag)),
+        "--only-binary=:all:",  # an sdist would be built for *this* machine: refuse it
+        "-r", str(requirements),
+    ]
+    subprocess.run(cmd, check=True)
+
+
+def copy_sources(dest: Path) -> None:
+    for name in SOURCES:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        else:
+            shutil.copy2(src, dest / name)
+
+
+def files_of(tree: Path) -> list[Path]:
+    out = []
+    for dirpath, dirnames, filenames in os.walk(tree):
+        dirnames[:] = sorted(d for d in dirnames if d not in DROP_DIRS)
+        out += [Path(dirpath) / f for f in sorted(filenames) if not f.endswith(".pyc")]
+    return out
+
+
+def write_zip(tree: Path, out: Path) -> None:
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".tmp")
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        for path in files_of(tree):
+            info = zipfile.ZipInfo(path.relative_to(tree).as_posix(), FIXED_TIME)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            executable = path.suffix == ".so" or os.access(path, os.X_OK)
+            info.external_attr = (0o100755 if executable else 0o100644) << 16
+            zf.writestr(info, path.read_bytes(), compresslevel=9)
+    tmp.replace(out)
+
+
+def build(out: Path, python: str, arch: str, glibc: str, requirements: Path,
+          exclude: tuple[str, ...], unzipped: bool) -> Path:
+    with tempfile.TemporaryDirectory(prefix="voice-receipts-pkg-") as tmp:
+        tree = Path(tmp) / "package"
+        tree.mkdir()
+        reqs = filtered_requirements(requirements, exclude, Path(tmp) / "requirements.txt")
+        pip_install(reqs, tree, python, arch, glibc)
+        copy_sources(tree)
+        if unzipped:
+            if out.exists():
+                shutil.rmtree(out)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copytree(tree, out, ignore=shutil.ignore_patterns(*DROP_DIRS, "*.pyc"))
+        else:
+            write_zip(tree, out)
+    return out
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--out", required=True, type=Path, help="zip to write (a folder with --unzipped)")
+    p.add_argument("--python", required=True, help="the function's Python version, e.g. 3.13")
+    p.add_argument("--arch", required=True, choices=sorted(ARCHES), help="the function's CPU")
+    p.add_argument("--glibc", default="2.17",
+                   help="the runtime's glibc: wheels for it or older are accepted (2.17 = manylinux2014)")
+    p.add_argument("--requirements", type=Path, default=ROOT / "requirements.txt")
+    p.add_argument("--bundle-boto3", action="store_true",
+                   help="also ship boto3/botocore instead of using the Lambda runtime's")
+    p.add_argument("--unzipped", action="store_true", help="write a folder instead of a zip")
+    args = p.parse_args(argv)
+    exclude = () if args.bundle_boto3 else RUNTIME_PROVIDED
+    out = build(args.out.resolve(), args.python, args.arch, args.glibc, args.requirements,
+                exclude, args.unzipped)
+    if not args.unzipped:
+        with zipfile.ZipFile(out) as zf:
+            unpacked = sum(i.file_size for i in zf.infolist())
+        print(f"built {out} ({out.stat().st_size / 1e6:.1f} MB zipped, "
+              f"{unpacked / 1e6:.1f} MB unzipped) for Python {args.python} {args.arch}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+import pytest
+
+from voice_receipts.app import App
+from voice_receipts.config import load_settings
+from voice_receipts.stores.sqlite import SQLiteStore
+
+ENV_PREFIXES = ("VOICE_RECEIPTS_", "AWS_LAMBDA_FUNCTION_NAME", "SCF_FUNCTIONNAME")
+
+
+@pytest.fixture(autouse=True)
+def clean_env(monkeypatch):
+    """Every test starts from no configuration at all, whatever the developer's shell has."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith(ENV_PREFIXES):
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture
+def store(tmp_path):
+    s = SQLiteStore(tmp_path / "receipts.db")
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def make_app(store):
+    """make_app(VOICE_RECEIPTS_TOKEN="x", ...) -> an App on a fresh SQLite store."""
+
+    def build(**env: str) -> App:
+        return App(load_settings({"VOICE_RECEIPTS_STORE": "sqlite:///unused", **env}), store)
+
+    return build

@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def cli_env(**extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VOICE_RECEIPTS_")}
+    env["PYTHONPATH"] = str(ROOT)
+    env.update(extra)
+    return env
+
+
+def run_cli(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "voice_receipts", *args],
+        cwd=cwd, env=cli_env(**env), capture_output=True, text=True, timeout=60,
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def serve(tmp_path):
+    """Start `python -m voice_receipts serve` in a subprocess; yields (base_url, store_url, process)."""
+    procs = []
+
+    def start(**env: str):
+        port = free_port()
+        store = env.pop("store", f"sqlite:///{tmp_path}/served.db")
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "voice_receipts", "serve", "--port", str(port), "--store", store],
+            cwd=tmp_path, env=cli_env(**env), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        procs.append(proc)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                return f"http://127.0.0.1:{port}", store, proc
+            except OSError:
+                if proc.poll() is not None:
+                    raise RuntimeError(proc.stderr.read()) from None
+                time.sleep(0.05)
+        raise RuntimeError("serve did not start")
+
+    yield start
+    for proc in procs:
+        proc.terminate()
+        try:
+            proc.wait(5)
+        except subprocess.TimeoutExpired:
+            proc.kill()

@@ -1,0 +1,59 @@
+"""`serve` over real HTTP: a subprocess on loopback, an ordinary HTTP client."""
+
+import http.client
+import json
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests import samples
+from tests.e2e.conftest import run_cli
+
+
+def post(base, path, body, method="POST", headers=None):
+    url = urlsplit(base)
+    conn = http.client.HTTPConnection(url.hostname, url.port, timeout=10)
+    data = body if isinstance(body, bytes) else json.dumps(body).encode()
+    conn.request(method, path, body=data, headers={"Content-Type": "application/json", **(headers or {})})
+    resp = conn.getresponse()
+    payload = resp.read()
+    conn.close()
+    return resp.status, resp.getheader("Content-Type"), json.loads(payload)
+
+
+@pytest.mark.parametrize("kind", samples.CALLBACKS)
+def test_serve_stores_every_kind(serve, tmp_path, kind):
+    base, store, _ = serve()
+    status, ctype, reply = post(base, "/voice/callback", samples.body(kind))
+    assert (status, ctype, reply) == (200, "application/json", {"result": 0, "errmsg": "OK"})
+    shown = run_cli("show", samples.CALLBACKS[kind]["callid"], "--json", "--store", store, cwd=tmp_path)
+    assert json.loads(shown.stdout)["receipts"][0]["raw"] == samples.CALLBACKS[kind]
+
+
+def test_serve_answers_every_class_of_bad_input(serve):
+    base, _, _ = serve(VOICE_RECEIPTS_TOKEN="s3", VOICE_RECEIPTS_MAX_BODY_BYTES="1024")
+    ok = "/voice/callback?token=s3"
+    assert post(base, ok, samples.body("voicekey_callback"))[0] == 200
+    assert post(base, ok, samples.body("voicekey_callback"))[2] == {"result": 0, "errmsg": "OK"}  # redelivery
+    assert post(base, "/voice/callback", samples.body("voicekey_callback"))[0] == 401
+    assert post(base, "/voice/callback?token=S3", samples.body("voicekey_callback"))[0] == 401
+    assert post(base, ok, b"{not json")[2]["result"] == 4001
+    assert post(base, ok, b'{"a": "\xff"}')[0] == 400  # invalid UTF-8 reaches the parser intact
+    assert post(base, ok, {"voicekey_callback": {"keypress": "1"}})[0] == 400
+    assert post(base, ok, b"", method="GET")[0] == 405
+    big = samples.body("voicekey_callback", callid="big", pad="x" * 5000)
+    status, _, reply = post(base, ok, big)
+    assert (status, reply["result"]) == (413, 4130)
+
+
+def test_serve_logs_one_json_line_per_request_without_secrets(serve):
+    base, _, proc = serve(VOICE_RECEIPTS_TOKEN="s3cr3t-token")
+    post(base, "/voice/callback?token=s3cr3t-token", samples.body("voicecode_callback"))
+    post(base, "/voice/callback?token=wrong", samples.body("voicecode_callback"))
+    proc.terminate()
+    _, err = proc.communicate(timeout=5)
+    lines = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
+    assert [(x["status"], x["outcome"]) for x in lines] == [(200, "stored"), (401, "rejected")]
+    assert lines[0]["mobile"] == "138****8000" and lines[0]["callid"] == "call-code-1"
+    assert {"request_id", "duration_ms", "kind", "via"} <= set(lines[0])
+    assert "13800138000" not in err and "s3cr3t-token" not in err

@@ -1,0 +1,210 @@
+"""Shared by the DynamoDB, SQS and moto-server suites: fake credentials, tables, queues, faults.
+
+Import `aws_env` and mark a module with `pytestmark = pytest.mark.usefixtures("aws_env")`;
+everything else here is a plain helper.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from voice_receipts.app import App
+from voice_receipts.config import Settings
+from voice_receipts.stores.base import Store
+
+REGION = "us-east-1"
+TABLE = "voice-receipts"
+
+STATUS = {
+    "voicecode_callback": {
+        "result": "0",
+        "accept_time": "1470196835",
+        "call_from": "075583763333",
+        "callid": "c1",
+        "end_calltime": "1470196843",
+        "fee": "1",
+        "mobile": "13800138000",
+        "nationcode": "86",
+        "start_calltime": "1470196821",
+    }
+}
+
+
+def keypress(key: str, callid: str = "c1") -> dict[str, Any]:
+    return {
+        "voicekey_callback": {
+            "call_from": "",
+            "callid": callid,
+            "keypress": key,
+            "mobile": "13800138000",
+            "nationcode": "86",
+        }
+    }
+
+
+FAILURE = {
+    "voice_failure_callback": {
+        "call_from": "075583763333",
+        "callid": "c2",
+        "failure_code": 8,
+        "failure_reason": "空号",
+        "mobile": "13800138000",
+        "nationcode": "86",
+    }
+}
+
+OK = {"result": 0, "errmsg": "OK"}
+
+
+@pytest.fixture
+def aws_env(monkeypatch, tmp_path):
+    """Fake credentials and a fixed region; no profile, no endpoint override, no metadata service,
+    so nothing a test does can reach real AWS."""
+    for name in list(os.environ):
+        if name.startswith("AWS_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+
+
+def app(store: Store, retention_days: int | None = None) -> App:
+    return App(Settings(store_url="unused://", retention_days=retention_days), store)
+
+
+def create_table(client: Any, name: str = TABLE) -> None:
+    """The table as serverless.yml declares it: keys, the by-phone index, TTL on expires_at."""
+    client.create_table(
+        TableName=name,
+        BillingMode="PAY_PER_REQUEST",
+        AttributeDefinitions=[
+            {"AttributeName": "callid", "AttributeType": "S"},
+            {"AttributeName": "event_id", "AttributeType": "S"},
+            {"AttributeName": "phone", "AttributeType": "S"},
+            {"AttributeName": "received_at", "AttributeType": "S"},
+        ],
+        KeySchema=[
+            {"AttributeName": "callid", "KeyType": "HASH"},
+            {"AttributeName": "event_id", "KeyType": "RANGE"},
+        ],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": "by-phone",
+                "KeySchema": [
+                    {"AttributeName": "phone", "KeyType": "HASH"},
+                    {"AttributeName": "received_at", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+    )
+    client.update_time_to_live(
+        TableName=name,
+        TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"},
+    )
+
+
+def all_items(client: Any, name: str = TABLE) -> list[dict[str, Any]]:
+    return client.scan(TableName=name, ConsistentRead=True)["Items"]
+
+
+def create_queue(client: Any, name: str) -> str:
+    attributes = {"FifoQueue": "true"} if name.endswith(".fifo") else {}
+    return client.create_queue(QueueName=name, Attributes=attributes)["QueueUrl"]
+
+
+def drain(client: Any, url: str) -> list[dict[str, Any]]:
+    """Every message now in the queue, with all its attributes (deleted as read)."""
+    messages: list[dict[str, Any]] = []
+    while True:
+        got = client.receive_message(
+            QueueUrl=url,
+            MaxNumberOfMessages=10,
+            MessageAttributeNames=["All"],
+            MessageSystemAttributeNames=["All"],
+            WaitTimeSeconds=0,
+        ).get("Messages", [])
+        if not got:
+            return messages
+        for m in got:
+            client.delete_message(QueueUrl=url, ReceiptHandle=m["ReceiptHandle"])
+        messages.extend(got)
+
+
+def closed_port() -> int:
+    """A port nothing listens on: connecting is refused at once."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextlib.contextmanager
+def silent_server() -> Iterator[int]:
+    """A port that accepts connections and never answers: every call ends in a read timeout."""
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        server.settimeout(0.1)
+        while not stop.is_set():
+            with contextlib.suppress(OSError):
+                held.append(server.accept()[0])
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    try:
+        yield server.getsockname()[1]
+    finally:
+        stop.set()
+        thread.join()
+        for conn in held:
+            conn.close()
+        server.close()
+
+
+def assert_unavailable(reply: dict[str, Any], *words: str) -> None:
+    """503 in the spec's shape: a non-zero result and a short, clean errmsg."""
+    assert set(reply) == {"result", "errmsg"}
+    assert reply["result"] == 5030
+    errmsg = reply["errmsg"]
+    for word in words:
+        assert word in errmsg, errmsg
+    for leak in ("Traceback", "File \"", "testing", "arn:", "123456789012", "http"):
+        assert leak not in errmsg, errmsg
+    assert len(errmsg) < 200, errmsg
+
+
+def body_of(message: dict[str, Any]) -> dict[str, Any]:
+    return json.loads(message["Body"])
+
+
+def function_url_event(payload: dict[str, Any]) -> dict[str, Any]:
+    """The payload-2.0 event a Lambda function URL sends: its reply carries the HTTP status."""
+    return {
+        "version": "2.0",
+        "routeKey": "$default",
+        "rawPath": "/",
+        "rawQueryString": "",
+        "headers": {"content-type": "application/json"},
+        "requestContext": {
+            "http": {"method": "POST", "path": "/", "sourceIp": "198.51.100.7"},
+            "requestId": "url-req-1",
+        },
+        "body": json.dumps(payload, ensure_ascii=False),
+        "isBase64Encoded": False,
+    }

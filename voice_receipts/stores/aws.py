@@ -1,0 +1,139 @@
+"""What the DynamoDB and SQS stores share: one bounded boto3 client each, and error translation.
+
+Only the DynamoDB and SQS modules import this, so a function configured for another backend
+never loads botocore.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from botocore.config import Config
+from botocore.exceptions import (
+    BotoCoreError,
+    ClientError,
+    ConnectTimeoutError,
+    CredentialRetrievalError,
+    EndpointConnectionError,
+    NoCredentialsError,
+    NoRegionError,
+    PartialCredentialsError,
+    ReadTimeoutError,
+)
+
+from voice_receipts.errors import ConfigError, StoreUnavailable
+
+# Bounds that end a faulting request well inside a 10 s function timeout. Note botocore's trap:
+# retries={"max_attempts": N} counts RETRIES (N + 1 calls); "total_max_attempts" counts calls.
+CONNECT_TIMEOUT_S = 1.0  # an AWS endpoint in the same region connects in milliseconds
+READ_TIMEOUT_S = 2.0  # PutItem/SendMessage answer in tens of milliseconds; 2 s is a sick service
+TOTAL_ATTEMPTS = 2  # the first call and one retry; the sender (VMS) retries a 503 anyway
+# Standard mode sleeps rand(0, 1) * base * 2**i before retry i: base is 1 s after a throttling
+# error, 25-50 ms after anything else. With one retry the worst case is two calls that both
+# time out: 2 * (1 + 2) + 0.05 = 6.05 s (a throttled call answers fast: 1 + 3 = 4 s).
+WORST_CASE_S = TOTAL_ATTEMPTS * (CONNECT_TIMEOUT_S + READ_TIMEOUT_S) + 0.05
+
+CONFIG = Config(
+    connect_timeout=CONNECT_TIMEOUT_S,
+    read_timeout=READ_TIMEOUT_S,
+    retries={"total_max_attempts": TOTAL_ATTEMPTS, "mode": "standard"},
+    # One Lambda instance serves one request at a time; `serve` is threaded but local.
+    max_pool_connections=10,
+)
+
+THROTTLING = {
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "Throttling",
+    "RequestLimitExceeded",
+    "RequestThrottled",
+    "RequestThrottledException",
+    "TooManyRequestsException",
+    "LimitExceededException",
+    "KMS.ThrottlingException",
+}
+CREDENTIALS = {
+    "UnrecognizedClientException",
+    "InvalidClientTokenId",
+    "InvalidSignatureException",
+    "SignatureDoesNotMatch",
+    "MissingAuthenticationToken",
+    "IncompleteSignature",
+    "ExpiredToken",
+    "ExpiredTokenException",
+}
+MISSING = {
+    "ResourceNotFoundException",
+    "QueueDoesNotExist",
+    "AWS.SimpleQueueService.NonExistentQueue",
+}
+_SAFE_CODE = re.compile(r"[^A-Za-z0-9._:-]")
+
+
+def make_client(service: str, region: str | None = None, endpoint_url: str | None = None) -> Any:
+    """A client with the bounded CONFIG; built once per process by the store's from_url.
+
+    Region and endpoint follow boto3's own resolution (AWS_REGION / AWS_DEFAULT_REGION,
+    AWS_ENDPOINT_URL and AWS_ENDPOINT_URL_DYNAMODB / AWS_ENDPOINT_URL_SQS), so the offline
+    stack points the stores at moto without any setting of ours.
+    """
+    # boto3 costs ~0.4 s to import; here it is paid only by a function that uses AWS stores
+    import boto3
+
+    try:
+        # a Session of our own: never the module-global default session other code may mutate
+        return boto3.session.Session().client(
+            service, region_name=region, endpoint_url=endpoint_url, config=CONFIG
+        )
+    except NoRegionError:
+        raise ConfigError(
+            f"no AWS region for the {service} store: set AWS_REGION or AWS_DEFAULT_REGION"
+        ) from None
+    except BotoCoreError as exc:  # a malformed endpoint URL or profile: a start-up problem
+        raise ConfigError(f"cannot build the {service} client: {type(exc).__name__}") from None
+
+
+def error_code(exc: BaseException) -> str:
+    """The vendor's error code, reduced to characters that are safe in a reply and a log."""
+    if isinstance(exc, ClientError):
+        code = str(exc.response.get("Error", {}).get("Code") or "UnknownError")
+    else:
+        code = type(exc).__name__
+    return _SAFE_CODE.sub("", code)[:64] or "UnknownError"
+
+
+def unavailable(what: str, exc: Exception) -> StoreUnavailable:
+    """Translate a botocore error into StoreUnavailable naming `what` ("dynamodb table 'x'").
+
+    The message carries the error code only, never the vendor's message: those name account
+    ids, role ARNs and endpoints, and errmsg goes back to the sender and into the logs.
+    """
+    code = error_code(exc)
+    if isinstance(exc, ClientError):
+        status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
+        if code in THROTTLING:
+            text = f"{what} is throttling ({code}); retry later"
+        elif code in MISSING:
+            text = f"{what} does not exist in this account and region ({code})"
+        elif code in CREDENTIALS:
+            text = f"{what} rejected the AWS credentials ({code})"
+        elif "AccessDenied" in code:
+            text = f"{what} denied access: the function's role lacks a permission ({code})"
+        elif status >= 500 or code in ("InternalServerError", "ServiceUnavailable"):
+            text = f"{what} is failing on AWS's side ({code}); retry later"
+        else:
+            text = f"{what} refused the request ({code})"
+    elif isinstance(exc, ConnectTimeoutError | ReadTimeoutError):
+        text = f"{what} timed out ({code}); retry later"
+    elif isinstance(exc, EndpointConnectionError):
+        text = f"{what} cannot be reached ({code}); retry later"
+    elif isinstance(exc, NoCredentialsError | PartialCredentialsError | CredentialRetrievalError):
+        text = f"{what} cannot be used: no usable AWS credentials ({code})"
+    else:
+        text = f"{what} failed ({code}); retry later"
+    return StoreUnavailable(text)
+
+
+# What every store call catches: the two roots of botocore's errors.
+AWS_ERRORS = (ClientError, BotoCoreError)

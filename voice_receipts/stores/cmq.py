@@ -1,0 +1,170 @@
+"""cmq://QUEUE: each receipt becomes one message on a Tencent TDMQ for CMQ queue (API action SendCmqMsg).
+
+A queue cannot tell a redelivery from a new receipt, so `put` always answers True and consumers
+dedupe by the receipt's event_id (docs/store-cmq.md). Only tencentcloud modules are imported here,
+and only when a cmq:// store is chosen (stores/__init__.py).
+
+Time budget: the connect timeout is 1 s and the read timeout 3 s, so one attempt lasts at most 4 s.
+A failure that came back fast (throttling, a 5xx, a refused or reset connection: under 1 s) is retried
+once after 0.2 s; a slow one is not. The worst case is therefore 1 + 0.2 + 4 = 5.2 s, well inside a
+10 s function timeout (DNS resolution is outside requests' timeouts; SCF resolves in-region names fast).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Mapping
+from urllib.parse import urlsplit
+
+from tencentcloud.common.credential import Credential
+from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
+from tencentcloud.common.profile.client_profile import ClientProfile
+from tencentcloud.common.profile.http_profile import HttpProfile
+from tencentcloud.tdmq.v20200217 import models, tdmq_client
+
+from voice_receipts.config import TENCENT_REGION, Settings
+from voice_receipts.errors import ConfigError, StoreUnavailable
+from voice_receipts.receipt import Receipt
+from voice_receipts.stores.base import Store
+
+ENDPOINT = "VOICE_RECEIPTS_TENCENT_ENDPOINT"  # tests and private networks; unset means the SDK's default
+SCF_REGION = "TENCENTCLOUD_REGION"  # set by the SCF runtime to the function's own region
+# The credential sources, first complete pair wins: (id, key, token or None)
+SCF_CREDENTIALS = ("TENCENTCLOUD_SECRETID", "TENCENTCLOUD_SECRETKEY", "TENCENTCLOUD_SESSIONTOKEN")
+SDK_CREDENTIALS = ("TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY", None)
+
+CONNECT_TIMEOUT_S = 1.0
+READ_TIMEOUT_S = 3.0
+RETRY_IF_FAILED_WITHIN_S = 1.0
+BACKOFF_S = 0.2
+
+# CMQ: up to 64 letters, digits, "-" or "_", starting with a letter
+QUEUE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
+REGION_NAME = re.compile(r"^[a-z]{2,}(-[a-z0-9]+){1,3}$")  # ap-guangzhou, ap-shanghai-fsi, na-ashburn
+TRANSIENT = ("ClientNetworkError", "ServerNetworkError", "RequestLimitExceeded", "InternalError")
+
+
+class CMQStore(Store):
+    name = "cmq"
+
+    def __init__(
+        self,
+        queue: str,
+        client: tdmq_client.TdmqClient,
+        *,
+        attempts: int = 2,
+        retry_if_failed_within_s: float = RETRY_IF_FAILED_WITHIN_S,
+        backoff_s: float = BACKOFF_S,
+    ) -> None:
+        self.queue = queue
+        self.client = client  # built once per process; anything with SendCmqMsg(request) will do
+        self.attempts = max(1, attempts)
+        self.retry_if_failed_within_s = retry_if_failed_within_s
+        self.backoff_s = backoff_s
+
+    @classmethod
+    def from_url(cls, url: str, settings: Settings) -> CMQStore:
+        env = settings.environ
+        queue = queue_from_url(url)
+        region = settings.tencent_region or env.get(SCF_REGION) or ""
+        if not region:
+            raise ConfigError(
+                f"cmq store: no Tencent Cloud region; set {TENCENT_REGION} (e.g. ap-guangzhou) "
+                f"or run in SCF, which sets {SCF_REGION}"
+            )
+        if not REGION_NAME.match(region):
+            raise ConfigError(f"cmq store: {region!r} is not a Tencent Cloud region such as ap-guangzhou")
+        return cls(queue, build_client(region, credential_from(env), env.get(ENDPOINT)))
+
+    def put(self, receipt: Receipt) -> bool:
+        request = models.SendCmqMsgRequest()
+        request.QueueName = self.queue
+        request.MsgContent = receipt.to_json()
+        request.DelaySeconds = 0  # required by the API; 0 = deliverable at once
+        for attempt in range(1, self.attempts + 1):
+            started = time.monotonic()
+            try:
+                response = self.client.SendCmqMsg(request)
+            except TencentCloudSDKException as exc:
+                code = exc.get_code() or ""
+                fast = time.monotonic() - started < self.retry_if_failed_within_s
+                if attempt < self.attempts and fast and code.startswith(TRANSIENT):
+                    time.sleep(self.backoff_s)
+                    continue
+                raise StoreUnavailable(self._explain(code, exc.get_message())) from None
+            if response.Result is not True:
+                raise StoreUnavailable(f"cmq queue {self.queue!r}: TDMQ did not confirm the message")
+            return True  # a queue cannot tell a duplicate: consumers dedupe by event_id
+        raise AssertionError("unreachable")  # the loop returns or raises
+
+    def _explain(self, code: str, message: object) -> str:
+        """A few words a person can act on; the vendor's code, never its message (it may echo input)."""
+        where = f"cmq queue {self.queue!r}"
+        safe = re.sub(r"[^A-Za-z0-9._]", "", code)[:64] or "unknown error"
+        text = str(message or "")
+        if safe == "ClientNetworkError":
+            if "timed out" in text.lower() or "timeout" in text.lower():
+                return f"{where}: TDMQ did not answer in time; the sender will retry"
+            return f"{where}: cannot reach the TDMQ endpoint; the sender will retry"
+        if safe == "ServerNetworkError":
+            return f"{where}: TDMQ answered with an HTTP error; the sender will retry"
+        if safe in ("JSONDecodeError", "KeyError", "TypeError", "ValueError"):
+            return f"{where}: TDMQ's answer could not be read; the sender will retry"
+        if safe.startswith(("AuthFailure.UnauthorizedOperation", "UnauthorizedOperation")):
+            return f"{where}: {safe}; the function's role needs tdmq:SendCmqMsg on this queue"
+        if safe.startswith("AuthFailure"):
+            return f"{where}: {safe}; check the function's credentials"
+        if safe.startswith(("ResourceNotFound", "ResourceUnavailable")):
+            return f"{where}: {safe}; check that the queue exists in this region"
+        if safe.startswith("RequestLimitExceeded"):
+            return f"{where}: {safe}; TDMQ is throttling, the sender will retry"
+        return f"{where}: {safe}"
+
+
+def queue_from_url(url: str) -> str:
+    parts = urlsplit(url)
+    queue = parts.netloc or parts.path.lstrip("/")
+    if parts.scheme.lower() != "cmq" or parts.query or parts.fragment or "/" in parts.path.strip("/"):
+        queue = ""
+    if not QUEUE_NAME.match(queue):
+        raise ConfigError(
+            f"cmq store URL must look like cmq://QUEUE (a CMQ queue name: a letter, then up to 63 "
+            f"letters, digits, '-' or '_'), got {url!r}"
+        )
+    return queue
+
+
+def credential_from(env: Mapping[str, str]) -> Credential:
+    """SCF's role keys first, then the SDK's usual variables; never the SDK's default chain, whose
+    last resort asks a CVM metadata server and hangs outside Tencent Cloud."""
+    for id_name, key_name, token_name in (SCF_CREDENTIALS, SDK_CREDENTIALS):
+        secret_id, secret_key = env.get(id_name, ""), env.get(key_name, "")
+        if not secret_id and not secret_key:
+            continue
+        missing = key_name if secret_id else id_name
+        if not (secret_id and secret_key):
+            raise ConfigError(f"cmq store: {id_name} and {key_name} go together; {missing} is not set")
+        token = env.get(token_name) if token_name else None
+        try:
+            return Credential(secret_id, secret_key, token or None)
+        except TencentCloudSDKException:  # its message is safe, but ours names the variables
+            raise ConfigError(f"cmq store: {id_name} or {key_name} is empty or has spaces") from None
+    raise ConfigError(
+        "cmq store: no Tencent Cloud credentials; give the SCF function a role with tdmq:SendCmqMsg "
+        f"(SCF then sets {SCF_CREDENTIALS[0]}, {SCF_CREDENTIALS[1]}, {SCF_CREDENTIALS[2]}) "
+        f"or set {SDK_CREDENTIALS[0]} and {SDK_CREDENTIALS[1]}"
+    )
+
+
+def build_client(region: str, credential: Credential, endpoint: str | None = None) -> tdmq_client.TdmqClient:
+    """One client per process: its requests session keeps the TLS connection for the next receipt."""
+    http = HttpProfile(reqTimeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S))  # requests takes (connect, read)
+    if endpoint:
+        parts = urlsplit(endpoint if "://" in endpoint else f"https://{endpoint}")
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path.strip("/"):
+            raise ConfigError(f"{ENDPOINT} must be host[:port] or http(s)://host[:port], got {endpoint!r}")
+        http.endpoint, http.protocol, http.scheme = parts.netloc, parts.scheme, parts.scheme
+    # the region breaker (off by default) would swallow network errors; say so rather than rely on it
+    profile = ClientProfile(httpProfile=http, disable_region_breaker=True, language="en-US")
+    return tdmq_client.TdmqClient(credential, region, profile)

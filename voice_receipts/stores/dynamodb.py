@@ -1,0 +1,174 @@
+"""dynamodb://TABLE: one item per distinct receipt, keyed (callid, event_id).
+
+Item: the Receipt's normalised fields as top-level attributes (strings as S, whole numbers as N,
+None left out), `raw` = the callback exactly as it came as JSON text, `phone` for the `by-phone`
+index, and `expires_at` (epoch seconds) when VOICE_RECEIPTS_RETENTION_DAYS is set.
+
+`raw` is a JSON string, not a map, on purpose: whatever the sender put in the callback stores.
+As a map, an undocumented number beyond DynamoDB's 38 digits or nesting beyond 32 levels would
+fail validation on every redelivery, and the receipt could never be acknowledged.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from typing import Any
+
+from voice_receipts.config import Settings
+from voice_receipts.errors import ConfigError, UnsupportedOperation
+from voice_receipts.receipt import Receipt
+from voice_receipts.stores.aws import AWS_ERRORS, error_code, make_client, unavailable
+from voice_receipts.stores.base import Store
+
+PHONE_INDEX = "by-phone"
+# A condition on the partition key of the full key being put: true exactly when no item with
+# this (callid, event_id) exists, so a redelivery is refused by DynamoDB itself in one round trip.
+INSERT_IF_ABSENT = "attribute_not_exists(callid)"
+# DynamoDB table names: 3-255 of these characters.
+_TABLE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-")
+
+
+class DynamoDBStore(Store):
+    name = "dynamodb"
+
+    def __init__(
+        self, table_name: str, client: Any = None, retention_days: int | None = None
+    ) -> None:
+        self.table_name = table_name
+        self.retention_days = retention_days
+        self.client = client if client is not None else make_client("dynamodb")
+        self._what = f"dynamodb table {table_name!r}"
+
+    @classmethod
+    def from_url(cls, url: str, settings: Settings | None = None) -> DynamoDBStore:
+        table = url.split("://", 1)[1] if "://" in url else ""
+        if not (3 <= len(table) <= 255 and set(table) <= _TABLE_CHARS):
+            raise ConfigError(f"dynamodb store URL must look like dynamodb://TABLE, got {url!r}")
+        retention = settings.retention_days if settings else None
+        return cls(table, retention_days=retention)
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def put(self, receipt: Receipt) -> bool:
+        try:
+            self.client.put_item(
+                TableName=self.table_name,
+                Item=self.item(receipt),
+                ConditionExpression=INSERT_IF_ABSENT,
+            )
+        except AWS_ERRORS as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                return False  # the same event_id is already stored: a redelivery
+            raise unavailable(self._what, exc) from exc
+        return True
+
+    def item(self, receipt: Receipt) -> dict[str, dict[str, str]]:
+        """The item in DynamoDB's wire format (no TypeSerializer: only S and N are used)."""
+        item: dict[str, dict[str, str]] = {}
+        for key, value in receipt.to_dict().items():
+            if key == "raw":
+                item["raw"] = {"S": json.dumps(value, separators=(",", ":"), ensure_ascii=False)}
+            elif isinstance(value, bool) or value is None:
+                continue  # Receipt has no bools; None means "not in this kind of receipt"
+            elif isinstance(value, int):
+                item[key] = {"N": str(value)}
+            else:
+                item[key] = {"S": str(value)}
+        if receipt.phone:  # a GSI key must be a non-empty string; items without it stay out
+            item["phone"] = {"S": receipt.phone}
+        if self.retention_days:
+            item["expires_at"] = {"N": str(expires_at(receipt.received_at, self.retention_days))}
+        return item
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def receipts(self, callid: str) -> list[Receipt]:
+        """Every receipt of one call, oldest first: one Query (paginated past 1 MB)."""
+        items = self._query(
+            KeyConditionExpression="callid = :c",
+            ExpressionAttributeValues={":c": {"S": callid}},
+            ConsistentRead=True,  # `show` right after a delivery sees it
+        )
+        found = [from_item(i) for i in items]
+        return sorted(found, key=lambda r: (r.received_at, r.event_id))
+
+    def receipts_for_phone(self, phone: str, limit: int = 50) -> list[Receipt]:
+        """Every receipt to one number ("+8613800138000"), newest first, from the by-phone index.
+
+        An index read is eventually consistent: a receipt stored a moment ago may be missing.
+        """
+        found: list[Receipt] = []
+        for item in self._query(
+            IndexName=PHONE_INDEX,
+            KeyConditionExpression="phone = :p",
+            ExpressionAttributeValues={":p": {"S": phone}},
+            ScanIndexForward=False,
+            Limit=limit,
+        ):
+            found.append(from_item(item))
+            if len(found) >= limit:
+                break
+        return found
+
+    def callids(self) -> list[str]:
+        """Every call in the table, oldest first. This needs a Scan: for local use only.
+
+        The deployed IAM policy grants no dynamodb:Scan (a Scan reads the whole table), so there
+        this raises UnsupportedOperation; use `show CALLID` or receipts_for_phone instead.
+        """
+        first_seen: dict[str, str] = {}
+        request: dict[str, Any] = {
+            "TableName": self.table_name,
+            "ProjectionExpression": "callid, received_at",
+        }
+        try:
+            while True:
+                page = self.client.scan(**request)
+                for item in page.get("Items", []):
+                    callid, at = item["callid"]["S"], item["received_at"]["S"]
+                    first_seen[callid] = min(at, first_seen.get(callid, at))
+                if "LastEvaluatedKey" not in page:
+                    break
+                request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        except AWS_ERRORS as exc:
+            if "AccessDenied" in error_code(exc):
+                raise UnsupportedOperation(
+                    f"listing every call needs dynamodb:Scan on {self.table_name!r}, which this"
+                    " role lacks; give a callid"
+                ) from exc
+            raise unavailable(self._what, exc) from exc
+        return sorted(first_seen, key=lambda c: (first_seen[c], c))
+
+    def _query(self, **request: Any) -> Iterator[dict[str, Any]]:
+        request["TableName"] = self.table_name
+        try:
+            while True:
+                page = self.client.query(**request)
+                yield from page.get("Items", [])
+                if "LastEvaluatedKey" not in page:
+                    return
+                request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        except AWS_ERRORS as exc:
+            raise unavailable(self._what, exc) from exc
+
+    def close(self) -> None:
+        self.client.close()
+
+
+def expires_at(received_at: str, days: int) -> int:
+    """Epoch seconds `days` after received_at: what DynamoDB TTL reads (a Number, in seconds)."""
+    moment = datetime.fromisoformat(received_at)  # "...Z" parses as UTC on Python 3.11+
+    return int((moment + timedelta(days=days)).timestamp())
+
+
+def from_item(item: dict[str, dict[str, Any]]) -> Receipt:
+    data: dict[str, Any] = {}
+    for key, value in item.items():
+        if "N" in value:
+            data[key] = int(value["N"])
+        elif "S" in value:
+            data[key] = value["S"]
+    data["raw"] = json.loads(data.get("raw") or "{}")
+    return Receipt.from_dict(data)  # drops phone and expires_at: they are derived
