@@ -121,9 +121,7 @@ def test_the_by_phone_index_answers_newest_first(store):
     older = receipt_of(STATUS, "2026-01-01T00:00:00.000Z")
     middle = receipt_of(keypress("1"), "2026-01-02T00:00:00.000Z")
     newest = receipt_of(FAILURE, "2026-01-03T00:00:00.000Z")
-    other = receipt_of(
-        {"voicekey_callback": {**keypress("1")["voicekey_callback"], "mobile": "13900000000"}}
-    )
+    other = receipt_of({"voicekey_callback": {**keypress("1")["voicekey_callback"], "mobile": "13900000000"}})
     for r in (middle, other, newest, older):
         store.put(r)
     assert store.receipts_for_phone("+8613800138000") == [newest, middle, older]
@@ -165,9 +163,7 @@ def test_from_url_builds_a_bounded_client_in_the_configured_region(monkeypatch):
 
 def test_the_endpoint_comes_from_boto3s_own_environment_variable(monkeypatch):
     monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:4566")
-    assert DynamoDBStore.from_url("dynamodb://t12").client.meta.endpoint_url == (
-        "http://127.0.0.1:4566"
-    )
+    assert DynamoDBStore.from_url("dynamodb://t12").client.meta.endpoint_url == ("http://127.0.0.1:4566")
 
 
 @pytest.mark.parametrize("url", ["dynamodb://", "dynamodb://ab", "dynamodb://a/b", "dynamodb:x"])

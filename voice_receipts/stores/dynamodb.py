@@ -33,9 +33,7 @@ _TABLE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01
 class DynamoDBStore(Store):
     name = "dynamodb"
 
-    def __init__(
-        self, table_name: str, client: Any = None, retention_days: int | None = None
-    ) -> None:
+    def __init__(self, table_name: str, client: Any = None, retention_days: int | None = None) -> None:
         self.table_name = table_name
         self.retention_days = retention_days
         self.client = client if client is not None else make_client("dynamodb")
