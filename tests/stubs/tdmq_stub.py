@@ -213,6 +213,7 @@ class TdmqStub:
         self._received: list[Received] = []
         self._messages: list[Message] = []
         self._faults: deque[_Fault] = deque()
+        self._arrived = 0
         self._stopping = threading.Event()
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -226,7 +227,9 @@ class TdmqStub:
         server.daemon_threads = True
         server.stub = self  # type: ignore[attr-defined]
         self._server = server
-        self._thread = threading.Thread(target=server.serve_forever, name="tdmq-stub", daemon=True)
+        self._thread = threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="tdmq-stub", daemon=True
+        )  # a short poll interval: stop() waits for it, and suites start many stubs
         self._thread.start()
         return self
 
@@ -274,12 +277,19 @@ class TdmqStub:
         with self._lock:
             return list(self._messages)
 
+    @property
+    def arrived(self) -> int:
+        """Requests that reached the stub, counted on arrival (a delayed one is recorded only once answered)."""
+        with self._lock:
+            return self._arrived
+
     def reset(self) -> None:
         """Forget requests, messages and pending faults (queues and credentials stay)."""
         with self._lock:
             self._received.clear()
             self._messages.clear()
             self._faults.clear()
+            self._arrived = 0
 
     # -- faults: each request consumes the first pending fault ------------------------------------
     def fail_next(
@@ -411,6 +421,8 @@ class TdmqStub:
         body = handler.rfile.read(length) if length else b""
         headers = dict(handler.headers.items())
         action = headers.get("X-TC-Action")
+        with self._lock:
+            self._arrived += 1
         fault = self._take_fault()
 
         if fault is not None and fault.kind == "delay":

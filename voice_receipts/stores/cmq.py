@@ -5,9 +5,10 @@ dedupe by the receipt's event_id (docs/store-cmq.md). Only tencentcloud modules 
 and only when a cmq:// store is chosen (stores/__init__.py).
 
 Time budget: the connect timeout is 1 s and the read timeout 3 s, so one attempt lasts at most 4 s.
-A failure that came back fast (throttling, a 5xx, a refused or reset connection: under 1 s) is retried
-once after 0.2 s; a slow one is not. The worst case is therefore 1 + 0.2 + 4 = 5.2 s, well inside a
-10 s function timeout (DNS resolution is outside requests' timeouts; SCF resolves in-region names fast).
+A failure that came back fast (throttling, a 5xx, a refused or reset connection: under 1 s) is
+retried once after 0.2 s; a timeout or any slower failure is not. The worst case is therefore
+1 + 0.2 + 4 = 5.2 s, well inside a 10 s function timeout (DNS resolution is outside requests'
+timeouts; in-region names resolve fast in SCF).
 """
 
 from __future__ import annotations
@@ -87,24 +88,27 @@ class CMQStore(Store):
             try:
                 response = self.client.SendCmqMsg(request)
             except TencentCloudSDKException as exc:
-                code = exc.get_code() or ""
-                fast = time.monotonic() - started < self.retry_if_failed_within_s
-                if attempt < self.attempts and fast and code.startswith(TRANSIENT):
+                code, message = exc.get_code() or "", str(exc.get_message() or "")
+                if attempt < self.attempts and self._worth_retrying(code, message, started):
                     time.sleep(self.backoff_s)
                     continue
-                raise StoreUnavailable(self._explain(code, exc.get_message())) from None
+                raise StoreUnavailable(self._explain(code, message)) from None
             if response.Result is not True:
                 raise StoreUnavailable(f"cmq queue {self.queue!r}: TDMQ did not confirm the message")
             return True  # a queue cannot tell a duplicate: consumers dedupe by event_id
         raise AssertionError("unreachable")  # the loop returns or raises
 
-    def _explain(self, code: str, message: object) -> str:
+    def _worth_retrying(self, code: str, message: str, started: float) -> bool:
+        """Only a transient failure that came back fast: a timeout has already spent the budget."""
+        fast = time.monotonic() - started < self.retry_if_failed_within_s
+        return fast and code.startswith(TRANSIENT) and not _timed_out(code, message)
+
+    def _explain(self, code: str, message: str) -> str:
         """A few words a person can act on; the vendor's code, never its message (it may echo input)."""
         where = f"cmq queue {self.queue!r}"
         safe = re.sub(r"[^A-Za-z0-9._]", "", code)[:64] or "unknown error"
-        text = str(message or "")
         if safe == "ClientNetworkError":
-            if "timed out" in text.lower() or "timeout" in text.lower():
+            if _timed_out(code, message):
                 return f"{where}: TDMQ did not answer in time; the sender will retry"
             return f"{where}: cannot reach the TDMQ endpoint; the sender will retry"
         if safe == "ServerNetworkError":
@@ -122,10 +126,15 @@ class CMQStore(Store):
         return f"{where}: {safe}"
 
 
+def _timed_out(code: str, message: str) -> bool:
+    # requests' ConnectTimeout and ReadTimeout, as the SDK wraps them ("... timed out ...")
+    return code == "ClientNetworkError" and ("timed out" in message.lower() or "timeout" in message.lower())
+
+
 def queue_from_url(url: str) -> str:
     parts = urlsplit(url)
-    queue = parts.netloc or parts.path.lstrip("/")
-    if parts.scheme.lower() != "cmq" or parts.query or parts.fragment or "/" in parts.path.strip("/"):
+    queue = parts.netloc if parts.netloc else parts.path.strip("/")
+    if parts.scheme.lower() != "cmq" or parts.query or parts.fragment or (parts.netloc and parts.path):
         queue = ""
     if not QUEUE_NAME.match(queue):
         raise ConfigError(
