@@ -7,6 +7,7 @@ empty, unknown fields are kept, and an undocumented `result` or `failure_code` i
 
 from __future__ import annotations
 
+import re
 from typing import Annotated, Any
 
 import pydantic_core
@@ -14,6 +15,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
 from voice_receipts.errors import BadRequest, NotJSON
 
+KIND_NAME = re.compile(r"[a-z_]{1,40}")
 MAX_ERRMSG = 300  # errmsg goes back to the sender and into logs: keep it short
 
 
@@ -132,7 +134,9 @@ def parse_callback(document: Any) -> tuple[str, dict[str, Any], Callback]:
     key, raw = next(iter(document.items()))
     model = MODELS.get(key)
     if model is None:
-        raise BadRequest(f"unknown callback kind {key[:40]!r}; expected one of {', '.join(MODELS)}")
+        # echo the key only when it looks like a kind name: an arbitrary key could be a phone number
+        named = f" {key!r}" if KIND_NAME.fullmatch(key) else ""
+        raise BadRequest(f"unknown callback kind{named}; expected one of {', '.join(MODELS)}")
     if not isinstance(raw, dict):
         raise BadRequest(f"{key} must be a JSON object, got {_json_type(raw)}")
     try:
