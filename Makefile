@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 
-.PHONY: run test lint unit venv dev clean
+.PHONY: run test lint unit venv dev clean fuzz load
 
 # A stamp per requirements file: reinstall only when it changed.
 $(VENV)/.runtime: requirements.txt
@@ -36,6 +36,14 @@ unit: $(VENV)/.dev
 lint: $(VENV)/.dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+
+## make fuzz: the long property-test run (FUZZ_EXAMPLES per property, default 20000)
+fuzz: $(VENV)/.dev
+	HYPOTHESIS_PROFILE=long $(PY) -m pytest tests/fuzz -q -p no:cacheprovider
+
+## make load: 30 s of bounded load on `serve` over loopback; fails on any error or growing memory
+load: $(VENV)/.dev
+	$(PY) bench/load.py --seconds 30 --connections 8
 
 clean:
 	rm -rf $(VENV) node_modules .serverless .pytest_cache .hypothesis receipts.db receipts.db-*
