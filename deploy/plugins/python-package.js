@@ -38,8 +38,12 @@ class PythonPackage {
     const [arch] = arches;
     const match = /^python(\d+\.\d+)$/.exec(runtime || '');
     if (!match) throw new this.serverless.classes.Error(`python-package: not a Python runtime: ${runtime}`);
-    const artifact = service.package && service.package.artifact;
-    if (!artifact) throw new this.serverless.classes.Error('python-package: set package.artifact');
+    // Set while packaging only (see serverless.yml); osls then zips nothing itself.
+    service.package = service.package || {};
+    const artifact = path.join('.serverless', `${service.service}.zip`);
+    if (service.package.artifact && service.package.artifact !== artifact) {
+      throw new this.serverless.classes.Error('python-package: remove package.artifact from serverless.yml, this plugin sets it');
+    }
 
     const venvPython = path.join(serviceDir, '.venv', 'bin', 'python');
     const python = process.env.VOICE_RECEIPTS_BUILD_PYTHON
@@ -59,6 +63,7 @@ class PythonPackage {
         `python-package: ${python} deploy/build_package.py failed (${result.error || `exit ${result.status}`})`
       );
     }
+    service.package.artifact = artifact;
   }
 }
 
