@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 
-.PHONY: run test lint unit venv dev clean fuzz load
+.PHONY: run test lint unit venv dev clean fuzz load bench
 
 # A stamp per requirements file: reinstall only when it changed.
 $(VENV)/.runtime: requirements.txt
@@ -44,6 +44,14 @@ fuzz: $(VENV)/.dev
 ## make load: 30 s of bounded load on `serve` over loopback; fails on any error or growing memory
 load: $(VENV)/.dev
 	$(PY) bench/load.py --seconds 30 --connections 8
+
+## make bench: cold start, warm CPU, memory, throughput and package size, in one table
+$(VENV)/.bench: $(VENV)/.dev bench/requirements.txt
+	$(PIP) install --quiet -r bench/requirements.txt
+	touch $@
+
+bench: $(VENV)/.bench
+	$(PY) bench/run.py
 
 clean:
 	rm -rf $(VENV) node_modules .serverless .pytest_cache .hypothesis receipts.db receipts.db-*
