@@ -6,7 +6,6 @@ import json
 import time
 from datetime import datetime
 
-import boto3
 import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
@@ -19,6 +18,7 @@ from tests.functional.aws_fixtures import (  # noqa: F401 - aws_env is a fixture
     all_items,
     app,
     assert_unavailable,
+    aws_client,
     aws_env,
     closed_port,
     create_table,
@@ -39,7 +39,7 @@ pytestmark = pytest.mark.usefixtures("aws_env")
 @pytest.fixture
 def client():
     with mock_aws():
-        c = boto3.client("dynamodb", region_name="us-east-1")
+        c = aws_client("dynamodb")
         create_table(c)
         yield c
 

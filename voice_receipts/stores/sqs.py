@@ -35,9 +35,7 @@ RESOLVE_BUDGET_S = 1.0
 class SQSStore(Store):
     name = "sqs"
 
-    def __init__(
-        self, queue: str, client: Any = None, region: str | None = None
-    ) -> None:
+    def __init__(self, queue: str, client: Any = None, region: str | None = None) -> None:
         """`queue` is a name ("receipts.fifo") or a queue URL (any http(s) URL, moto's too)."""
         if queue.startswith(("https://", "http://")):
             self.queue_url: str | None = queue
@@ -106,9 +104,7 @@ class SQSStore(Store):
                     raise unavailable(self._what, exc) from exc
                 self.queue_url = answer["QueueUrl"]
                 if time.monotonic() - started > RESOLVE_BUDGET_S:
-                    raise StoreUnavailable(
-                        f"{self._what}: looking up its URL was slow; retry later"
-                    )
+                    raise StoreUnavailable(f"{self._what}: looking up its URL was slow; retry later")
         return self.queue_url
 
     def close(self) -> None:
