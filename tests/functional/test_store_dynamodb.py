@@ -244,3 +244,19 @@ def test_item_and_from_item_round_trip_every_kind(store):
     for body in (STATUS, keypress("5"), FAILURE):
         r = receipt_of(body)
         assert from_item(store.item(r)) == r
+
+
+def test_the_aws_stores_load_no_tencent_sdk():
+    """Cold start: a function on DynamoDB or SQS never imports another cloud's SDK."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from voice_receipts.stores import open_store;"
+        "open_store('dynamodb://receipts'); open_store('sqs://receipts.fifo');"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'tencentcloud'))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=30
+    )
+    assert done.stdout.strip() == "[]"

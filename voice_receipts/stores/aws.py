@@ -38,8 +38,6 @@ CONFIG = Config(
     connect_timeout=CONNECT_TIMEOUT_S,
     read_timeout=READ_TIMEOUT_S,
     retries={"total_max_attempts": TOTAL_ATTEMPTS, "mode": "standard"},
-    # One Lambda instance serves one request at a time; `serve` is threaded but local.
-    max_pool_connections=10,
 )
 
 THROTTLING = {
