@@ -43,8 +43,7 @@ def filtered_requirements(source: Path, exclude: tuple[str, ...], dest: Path) ->
     keep = [
         line
         for line in source.read_text().splitlines()
-        if line.strip() and not line.lstrip().startswith("#")
-        and requirement_name(line) not in exclude
+        if line.strip() and not line.lstrip().startswith("#") and requirement_name(line) not in exclude
     ]
     dest.write_text("\n".join(keep) + "\n")
     return dest
@@ -60,16 +59,25 @@ def platforms(arch: str, glibc: str) -> list[str]:
 
 def pip_install(requirements: Path, target: Path, python: str, arch: str, glibc: str) -> None:
     cmd = [
-        sys.executable, "-m", "pip", "install",
-        "--quiet", "--disable-pip-version-check", "--no-compile",
-        "--target", str(target),
-        "--implementation", "cp",
-        "--python-version", python,
+        sys.executable,
+        "-m",
+        "pip",
+        "install",
+        "--quiet",
+        "--disable-pip-version-check",
+        "--no-compile",
+        "--target",
+        str(target),
+        "--implementation",
+        "cp",
+        "--python-version",
+        python,
         *(arg for tag in platforms(arch, glibc) for arg in ("--platform", tag)),
         "--only-binary=:all:",  # an sdist would be built for *this* machine: refuse it
-        "-r", str(requirements),
+        "-r",
+        str(requirements),
     ]
-    subprocess.run(cmd, check=True)
+    subprocess.run(cmd, check=True)  # noqa: S603 - our own argv, no shell
 
 
 def copy_sources(dest: Path) -> None:
@@ -102,8 +110,15 @@ def write_zip(tree: Path, out: Path) -> None:
     tmp.replace(out)
 
 
-def build(out: Path, python: str, arch: str, glibc: str, requirements: Path,
-          exclude: tuple[str, ...], unzipped: bool) -> Path:
+def build(
+    out: Path,
+    python: str,
+    arch: str,
+    glibc: str,
+    requirements: Path,
+    exclude: tuple[str, ...],
+    unzipped: bool,
+) -> Path:
     with tempfile.TemporaryDirectory(prefix="voice-receipts-pkg-") as tmp:
         tree = Path(tmp) / "package"
         tree.mkdir()
@@ -125,21 +140,30 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--out", required=True, type=Path, help="zip to write (a folder with --unzipped)")
     p.add_argument("--python", required=True, help="the function's Python version, e.g. 3.13")
     p.add_argument("--arch", required=True, choices=sorted(ARCHES), help="the function's CPU")
-    p.add_argument("--glibc", default="2.17",
-                   help="the runtime's glibc: wheels for it or older are accepted (2.17 = manylinux2014)")
+    p.add_argument(
+        "--glibc",
+        default="2.17",
+        help="the runtime's glibc: wheels for it or older are accepted (2.17 = manylinux2014)",
+    )
     p.add_argument("--requirements", type=Path, default=ROOT / "requirements.txt")
-    p.add_argument("--bundle-boto3", action="store_true",
-                   help="also ship boto3/botocore instead of using the Lambda runtime's")
+    p.add_argument(
+        "--bundle-boto3",
+        action="store_true",
+        help="also ship boto3/botocore instead of using the Lambda runtime's",
+    )
     p.add_argument("--unzipped", action="store_true", help="write a folder instead of a zip")
     args = p.parse_args(argv)
     exclude = () if args.bundle_boto3 else RUNTIME_PROVIDED
-    out = build(args.out.resolve(), args.python, args.arch, args.glibc, args.requirements,
-                exclude, args.unzipped)
+    out = build(
+        args.out.resolve(), args.python, args.arch, args.glibc, args.requirements, exclude, args.unzipped
+    )
     if not args.unzipped:
         with zipfile.ZipFile(out) as zf:
             unpacked = sum(i.file_size for i in zf.infolist())
-        print(f"built {out} ({out.stat().st_size / 1e6:.1f} MB zipped, "
-              f"{unpacked / 1e6:.1f} MB unzipped) for Python {args.python} {args.arch}")
+        print(
+            f"built {out} ({out.stat().st_size / 1e6:.1f} MB zipped, "
+            f"{unpacked / 1e6:.1f} MB unzipped) for Python {args.python} {args.arch}"
+        )
     return 0
 
 

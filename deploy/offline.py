@@ -41,17 +41,34 @@ def npx(*args: str) -> list[str]:
 def resolved_config(stage: str, store: str, region: str, env: dict[str, str]) -> dict[str, Any]:
     """serverless.yml with every variable resolved, as osls itself resolves it for `stage`."""
     out = subprocess.run(  # noqa: S603 - fixed argv, no shell
-        npx("osls", "print", "--stage", stage, "--region", region, "--param", f"store={store}",
-            "--format", "json"),
-        cwd=ROOT, env=env, check=True, capture_output=True, text=True,
+        npx(
+            "osls",
+            "print",
+            "--stage",
+            stage,
+            "--region",
+            region,
+            "--param",
+            f"store={store}",
+            "--format",
+            "json",
+        ),
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
     )
     return json.loads(out.stdout)
 
 
 def aws_env(moto_url: str, region: str) -> dict[str, str]:
     """The environment for osls and the handler: every AWS call goes to moto, with fake keys."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ROLE", "AWS_WEB_IDENTITY"))}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_ROLE", "AWS_WEB_IDENTITY"))
+    }
     env.update(FAKE_CREDENTIALS)
     env.update(
         AWS_REGION=region,
@@ -73,10 +90,13 @@ def create_resources(config: dict[str, Any], moto_url: str, region: str) -> list
     """Create the config's DynamoDB tables and SQS queues in moto; returns what was created."""
     import boto3
 
-    session = boto3.session.Session(region_name=region, **{
-        "aws_access_key_id": FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
-        "aws_secret_access_key": FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
-    })
+    session = boto3.session.Session(
+        region_name=region,
+        **{
+            "aws_access_key_id": FAKE_CREDENTIALS["AWS_ACCESS_KEY_ID"],
+            "aws_secret_access_key": FAKE_CREDENTIALS["AWS_SECRET_ACCESS_KEY"],
+        },
+    )
     ddb = session.client("dynamodb", endpoint_url=moto_url)
     sqs = session.client("sqs", endpoint_url=moto_url)
     resources = config.get("resources", {}).get("Resources", {})
@@ -86,25 +106,28 @@ def create_resources(config: dict[str, Any], moto_url: str, region: str) -> list
     for logical_id, resource in ordered:
         props = resource.get("Properties", {})
         if resource["Type"] == "AWS::DynamoDB::Table":
-            keys = ("TableName", "AttributeDefinitions", "KeySchema", "BillingMode",
-                    "GlobalSecondaryIndexes")
+            keys = ("TableName", "AttributeDefinitions", "KeySchema", "BillingMode", "GlobalSecondaryIndexes")
             ddb.create_table(**{k: props[k] for k in keys if k in props})
             if "TimeToLiveSpecification" in props:
-                ddb.update_time_to_live(TableName=props["TableName"],
-                                        TimeToLiveSpecification=props["TimeToLiveSpecification"])
+                ddb.update_time_to_live(
+                    TableName=props["TableName"], TimeToLiveSpecification=props["TimeToLiveSpecification"]
+                )
             created.append(f"dynamodb table {props['TableName']}")
         elif resource["Type"] == "AWS::SQS::Queue":
-            attributes = {k: str(v).lower() if isinstance(v, bool) else str(v)
-                          for k, v in props.items() if k in ("FifoQueue", "ContentBasedDeduplication",
-                                                             "MessageRetentionPeriod")}
+            attributes = {
+                k: str(v).lower() if isinstance(v, bool) else str(v)
+                for k, v in props.items()
+                if k in ("FifoQueue", "ContentBasedDeduplication", "MessageRetentionPeriod")
+            }
             if "RedrivePolicy" in props:
                 policy = dict(props["RedrivePolicy"])
                 target = policy["deadLetterTargetArn"]["Fn::GetAtt"][0]
                 policy["deadLetterTargetArn"] = queue_arns[target]
                 attributes["RedrivePolicy"] = json.dumps(policy)
             url = sqs.create_queue(QueueName=props["QueueName"], Attributes=attributes)["QueueUrl"]
-            queue_arns[logical_id] = sqs.get_queue_attributes(
-                QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+            queue_arns[logical_id] = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])[
+                "Attributes"
+            ]["QueueArn"]
             created.append(f"sqs queue {props['QueueName']}")
     return created
 
@@ -139,8 +162,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--stage", default="offline")
     p.add_argument("--region", default="us-east-1")
     p.add_argument("--http-port", type=int, default=int(os.environ.get("OFFLINE_HTTP_PORT", 3000)))
-    p.add_argument("--lambda-port", type=int,
-                   default=int(os.environ.get("OFFLINE_LAMBDA_PORT", 3002)))
+    p.add_argument("--lambda-port", type=int, default=int(os.environ.get("OFFLINE_LAMBDA_PORT", 3002)))
     p.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", 5005)))
     args = p.parse_args(argv)
 
@@ -164,22 +186,44 @@ def main(argv: list[str] | None = None) -> int:
         for line in create_resources(config, moto_url, args.region):
             print(f"moto: created {line} at {moto_url}", flush=True)
         offline = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-            npx("osls", "offline", "start", "--stage", args.stage, "--region", args.region,
-                "--param", f"store={args.store}", "--host", HOST,
-                "--httpPort", str(args.http_port), "--lambdaPort", str(args.lambda_port),
-                "--noSponsor"),
-            cwd=ROOT, env=env, start_new_session=True,  # its own process group, see stop()
+            npx(
+                "osls",
+                "offline",
+                "start",
+                "--stage",
+                args.stage,
+                "--region",
+                args.region,
+                "--param",
+                f"store={args.store}",
+                "--host",
+                HOST,
+                "--httpPort",
+                str(args.http_port),
+                "--lambdaPort",
+                str(args.lambda_port),
+                "--noSponsor",
+            ),
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,  # its own process group, see stop()
         )
         wait_for_port(args.http_port, offline)
         token = config["functions"]["receive"]["environment"].get("VOICE_RECEIPTS_TOKEN", "")
         url = f"http://{HOST}:{args.http_port}/voice/callback?token={token}"
         store_url = config["functions"]["receive"]["environment"]["VOICE_RECEIPTS_STORE"]
         print(f"READY {url}", flush=True)
-        print(f"  curl -sX POST '{url}' -H 'Content-Type: application/json' "
-              f"-d @events/callbacks/01-voicecode-answered.json", flush=True)
-        print(f"  AWS_ENDPOINT_URL={moto_url} AWS_ACCESS_KEY_ID=testing "
-              f"AWS_SECRET_ACCESS_KEY=testing AWS_REGION={args.region} "
-              f".venv/bin/python -m voice_receipts show --store {store_url}", flush=True)
+        print(
+            f"  curl -sX POST '{url}' -H 'Content-Type: application/json' "
+            f"-d @events/callbacks/01-voicecode-answered.json",
+            flush=True,
+        )
+        print(
+            f"  AWS_ENDPOINT_URL={moto_url} AWS_ACCESS_KEY_ID=testing "
+            f"AWS_SECRET_ACCESS_KEY=testing AWS_REGION={args.region} "
+            f".venv/bin/python -m voice_receipts show --store {store_url}",
+            flush=True,
+        )
         while not stopping and offline.poll() is None:
             time.sleep(0.2)
         return 0 if stopping else (offline.returncode or 1)

@@ -40,6 +40,7 @@ class PythonPackage {
     if (!match) throw new this.serverless.classes.Error(`python-package: not a Python runtime: ${runtime}`);
     // Set while packaging only (see serverless.yml); osls then zips nothing itself.
     service.package = service.package || {};
+    // osls builds every artifact in .serverless/ and moves them to `--package DIR` at the end
     const artifact = path.join('.serverless', `${service.service}.zip`);
     if (service.package.artifact && service.package.artifact !== artifact) {
       throw new this.serverless.classes.Error('python-package: remove package.artifact from serverless.yml, this plugin sets it');

@@ -1,0 +1,99 @@
+"""Fixtures for the deployment tests: `osls package` once per session, run with no AWS credentials.
+
+These tests need node_modules (npm ci); run them alone with `pytest -m deploy`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+OSLS = ROOT / "node_modules" / ".bin" / "osls"
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "deploy: packages with osls / runs serverless-offline (needs node_modules)"
+    )
+
+
+def offline_env(**extra: str) -> dict[str, str]:
+    """This environment without any AWS identity: whatever works here works with no account."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith(("AWS_", "VOICE_RECEIPTS_")) or k == "AWS_CA_BUNDLE"
+    }
+    env.update(
+        AWS_CONFIG_FILE=os.devnull,
+        AWS_SHARED_CREDENTIALS_FILE=os.devnull,
+        AWS_EC2_METADATA_DISABLED="true",
+        # the plugin's pip runs in this interpreter, whatever venv the caller has
+        VOICE_RECEIPTS_BUILD_PYTHON=sys.executable,
+    )
+    env.update(extra)
+    return env
+
+
+@dataclass(frozen=True)
+class Package:
+    dir: Path
+
+    @property
+    def template(self) -> dict:
+        return json.loads((self.dir / "cloudformation-template-update-stack.json").read_text())
+
+    @property
+    def zip(self) -> Path:
+        return self.dir / "voice-receipts.zip"
+
+    def names(self) -> list[str]:
+        with zipfile.ZipFile(self.zip) as zf:
+            return zf.namelist()
+
+
+def osls_package(dest: Path, *args: str) -> Package:
+    if not OSLS.exists():
+        pytest.fail("node_modules is missing: run `npm ci` (make test does)")
+    proc = subprocess.run(
+        [str(OSLS), "package", "--stage", "test", "--package", str(dest), *args],
+        cwd=ROOT,
+        env=offline_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert proc.returncode == 0, f"osls package failed:\n{proc.stdout}\n{proc.stderr}"
+    return Package(dest)
+
+
+@pytest.fixture(scope="session")
+def packaged() -> Package:
+    """`osls package --stage test` into .serverless/, the default store (DynamoDB)."""
+    dest = ROOT / ".serverless"
+    shutil.rmtree(dest, ignore_errors=True)
+    return osls_package(dest)
+
+
+@pytest.fixture(scope="session")
+def packaged_sqs(packaged, tmp_path_factory) -> Package:
+    """The same stage with `--param store=sqs`, into a folder of its own.
+
+    osls deletes .serverless/ whenever it packages, wherever the output goes: set it aside.
+    """
+    aside = tmp_path_factory.mktemp("aside") / ".serverless"
+    shutil.move(packaged.dir, aside)
+    try:
+        return osls_package(tmp_path_factory.mktemp("sqs-package"), "--param", "store=sqs")
+    finally:
+        shutil.rmtree(packaged.dir, ignore_errors=True)
+        shutil.move(aside, packaged.dir)
