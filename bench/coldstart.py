@@ -43,7 +43,8 @@ def run_once(variant: str, env: dict[str, str], python: str = sys.executable) ->
     fields = out.decode().split(" ", 4)
     if proc.returncode != 0 or len(fields) < 5 or fields[3] != "200" or '"result"' not in fields[4]:
         raise RuntimeError(
-            f"{variant} cold start failed (exit {proc.returncode}): {out.decode()[:300]} {err.decode()[-800:]}"
+            f"{variant} cold start failed (exit {proc.returncode}):"
+            f" {out.decode()[:300]} {err.decode()[-800:]}"
         )
     if variant != "none" and not fields[4].replace(" ", "").startswith('{"result":0'):
         raise RuntimeError(f"{variant} did not answer result 0: {fields[4][:200]}")

@@ -108,13 +108,19 @@ class Variant:
             from voice_receipts.stores.dynamodb import DynamoDBStore
 
             logs.configure("INFO", stream=open(os.devnull, "w"))  # noqa: SIM115 - lives as long as the process
-            store = DynamoDBStore("receipts", client=self._stubbed(("put_item",))) if stubbed else memory_store()
-            return App(load_settings(), store)
+            if stubbed:
+                return App(load_settings(), DynamoDBStore("receipts", client=self._stubbed(("put_item",))))
+            return App(load_settings(), memory_store())
         if self.name == "floor":
             import floor
 
             client = self._stubbed(("put_item",)) if stubbed else NullClient()
-            return lambda event, context: (setattr(floor, "dynamodb", client), floor.lambda_handler(event, context))[1]
+
+            def floor_handler(event, context):
+                floor.dynamodb = client
+                return floor.lambda_handler(event, context)
+
+            return floor_handler
         import powertools_plain
 
         route_client = self._stubbed(("put_item",)) if stubbed else NullClient()

@@ -94,10 +94,11 @@ def main():
     t1 = time.perf_counter()
     handler = load(variant)
     t2 = time.perf_counter()
-    reply = handler(the_event, context) if handler else {"statusCode": 200, "body": "{\"result\":0}"}
+    reply = handler(the_event, context) if handler else {"statusCode": 200, "body": '{"result":0}'}
     t3 = time.perf_counter()
     body = str(reply.get("body", "")).replace("\n", " ")
-    line = f"{(t3 - T0) * 1e3:.3f} {(t2 - t1) * 1e3:.3f} {(t3 - t2) * 1e3:.3f} {reply.get('statusCode')} {body}\n"
+    times = f"{(t3 - T0) * 1e3:.3f} {(t2 - t1) * 1e3:.3f} {(t3 - t2) * 1e3:.3f}"
+    line = f"{times} {reply.get('statusCode')} {body}\n"
     sys.stdout.write(line)
     sys.stdout.flush()
     sys.stderr.flush()

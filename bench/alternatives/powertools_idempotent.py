@@ -10,7 +10,6 @@ from aws_lambda_powertools.utilities.idempotency import (
     IdempotencyConfig,
     idempotent,
 )
-
 from powertools_plain import app
 
 persistence = DynamoDBPersistenceLayer(table_name=os.environ["BENCH_IDEMPOTENCY_TABLE"])
