@@ -81,6 +81,12 @@ def make_server(handler: Handler, host: str, port: int, max_body_bytes: int) -> 
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib's signature
             pass  # the handler already logs one JSON line per request; the URL holds the token
 
-    server = ThreadingHTTPServer((host, port), Endpoint)
-    server.daemon_threads = True
+    server = Server((host, port), Endpoint)
     return server
+
+
+class Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # socketserver's default backlog of 5 resets the connections of a burst (VMS retrying,
+    # a load test); the kernel caps this at net.core.somaxconn anyway
+    request_queue_size = 128

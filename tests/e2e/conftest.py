@@ -22,7 +22,11 @@ def cli_env(**extra: str) -> dict[str, str]:
 def run_cli(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "voice_receipts", *args],
-        cwd=cwd, env=cli_env(**env), capture_output=True, text=True, timeout=60,
+        cwd=cwd,
+        env=cli_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
 
@@ -34,7 +38,10 @@ def free_port() -> int:
 
 @pytest.fixture
 def serve(tmp_path):
-    """Start `python -m voice_receipts serve` in a subprocess; yields (base_url, store_url, process)."""
+    """Start `python -m voice_receipts serve` in a subprocess; yields (base_url, store_url, process).
+
+    Its stderr (one log line per request) goes to tmp_path/serve.log: an unread pipe would fill
+    after a few hundred requests and block the server."""
     procs = []
 
     def start(**env: str):
@@ -42,7 +49,11 @@ def serve(tmp_path):
         store = env.pop("store", f"sqlite:///{tmp_path}/served.db")
         proc = subprocess.Popen(
             [sys.executable, "-m", "voice_receipts", "serve", "--port", str(port), "--store", store],
-            cwd=tmp_path, env=cli_env(**env), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+            cwd=tmp_path,
+            env=cli_env(**env),
+            stdout=subprocess.DEVNULL,
+            stderr=(tmp_path / "serve.log").open("a"),
+            text=True,
         )
         procs.append(proc)
         deadline = time.monotonic() + 20
@@ -52,7 +63,7 @@ def serve(tmp_path):
                 return f"http://127.0.0.1:{port}", store, proc
             except OSError:
                 if proc.poll() is not None:
-                    raise RuntimeError(proc.stderr.read()) from None
+                    raise RuntimeError((tmp_path / "serve.log").read_text()) from None
                 time.sleep(0.05)
         raise RuntimeError("serve did not start")
 

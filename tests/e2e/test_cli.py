@@ -8,8 +8,15 @@ from tests.e2e.conftest import run_cli
 
 def test_replay_events_with_expectations_then_show(tmp_path):
     store = f"sqlite:///{tmp_path}/r.db"
-    done = run_cli("replay", str(samples.EVENTS), "--expect", str(samples.EVENTS / "expected.toml"),
-                   "--store", store, cwd=tmp_path)
+    done = run_cli(
+        "replay",
+        str(samples.EVENTS),
+        "--expect",
+        str(samples.EVENTS / "expected.toml"),
+        "--store",
+        store,
+        cwd=tmp_path,
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     assert "35 of 35 answered as" in done.stdout
     assert "replayed 35 item(s) into sqlite: 1 duplicate, 15 rejected, 19 stored" in done.stdout
@@ -20,8 +27,14 @@ def test_replay_events_with_expectations_then_show(tmp_path):
 
     call = run_cli("show", "vp-5d1e0b44-0001", "--store", store, cwd=tmp_path)
     assert call.returncode == 0
-    for line in ("status    answered", "ringing   15 s", "talking   30 s", "fee       1 min", "keys      1 2",
-                 "to        +86 137****7000"):
+    for line in (
+        "status    answered",
+        "ringing   15 s",
+        "talking   30 s",
+        "fee       1 min",
+        "keys      1 2",
+        "to        +86 137****7000",
+    ):
         assert line in call.stdout
 
     as_json = json.loads(run_cli("show", "vf-91c2aa07-0001", "--json", "--store", store, cwd=tmp_path).stdout)

@@ -46,12 +46,13 @@ def test_serve_answers_every_class_of_bad_input(serve):
     assert (status, reply["result"]) == (413, 4130)
 
 
-def test_serve_logs_one_json_line_per_request_without_secrets(serve):
+def test_serve_logs_one_json_line_per_request_without_secrets(serve, tmp_path):
     base, _, proc = serve(VOICE_RECEIPTS_TOKEN="s3cr3t-token")
     post(base, "/voice/callback?token=s3cr3t-token", samples.body("voicecode_callback"))
     post(base, "/voice/callback?token=wrong", samples.body("voicecode_callback"))
     proc.terminate()
-    _, err = proc.communicate(timeout=5)
+    proc.wait(5)
+    err = (tmp_path / "serve.log").read_text()
     lines = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
     assert [(x["status"], x["outcome"]) for x in lines] == [(200, "stored"), (401, "rejected")]
     assert lines[0]["mobile"] == "138****8000" and lines[0]["callid"] == "call-code-1"
