@@ -291,6 +291,11 @@ class TdmqStub:
             self._faults.clear()
             self._arrived = 0
 
+    def clear_faults(self) -> None:
+        """Drop pending faults only: what was received and accepted stays."""
+        with self._lock:
+            self._faults.clear()
+
     # -- faults: each request consumes the first pending fault ------------------------------------
     def fail_next(
         self, code: str, message: str | None = None, *, times: int | None = 1, status: int = 200
