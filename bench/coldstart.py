@@ -6,7 +6,7 @@ on the machine hits them all alike. Per run:
 - wall_ms: Popen to the child's exit, which comes right after its reply (os._exit, no teardown);
 - in_child_ms: the runner's first line to the reply (interpreter start-up left out);
 - import_ms / invoke_ms: the handler module's import (init) and the first invocation;
-- rss_mib: the child's peak RSS (ru_maxrss from wait4, so per child, not the max over children);
+- rss_mib: the child's peak RSS (its VmHWM: ru_maxrss of a vforked child starts at the parent's RSS);
 - cpu_ms: the child's user + system CPU.
 """
 
@@ -36,24 +36,24 @@ def run_once(variant: str, env: dict[str, str], python: str = sys.executable) ->
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    _, status, usage = os.wait4(proc.pid, 0)
+    _, status, usage = os.wait4(proc.pid, 0)  # this child's own rusage
     wall = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
     out, err = proc.communicate()
-    fields = out.decode().split(" ", 4)
-    if proc.returncode != 0 or len(fields) < 5 or fields[3] != "200" or '"result"' not in fields[4]:
+    fields = out.decode().split(" ", 5)
+    if proc.returncode != 0 or len(fields) < 6 or fields[4] != "200" or '"result"' not in fields[5]:
         raise RuntimeError(
             f"{variant} cold start failed (exit {proc.returncode}):"
             f" {out.decode()[:300]} {err.decode()[-800:]}"
         )
-    if variant != "none" and not fields[4].replace(" ", "").startswith('{"result":0'):
-        raise RuntimeError(f"{variant} did not answer result 0: {fields[4][:200]}")
+    if variant != "none" and not fields[5].replace(" ", "").startswith('{"result":0'):
+        raise RuntimeError(f"{variant} did not answer result 0: {fields[5][:200]}")
     return {
         "wall_ms": wall * 1e3,
         "in_child_ms": float(fields[0]),
         "import_ms": float(fields[1]),
         "invoke_ms": float(fields[2]),
-        "rss_mib": usage.ru_maxrss / 1024,  # KiB on Linux
+        "rss_mib": int(fields[3]) / 1024,  # the child's VmHWM, KiB
         "cpu_ms": (usage.ru_utime + usage.ru_stime) * 1e3,
     }
 

@@ -1,7 +1,7 @@
 """One cold start, run as a fresh process: python cold_child.py VARIANT CALLID
 
 Imports the variant's handler module and answers one HTTP API 2.0 receipt, then prints one line:
-in_child_ms import_ms invoke_ms status body. Timing starts at the very first line; everything
+in_child_ms import_ms invoke_ms peak_rss_kib status body. Timing starts at the very first line; everything
 this runner needs before the import is already loaded by the interpreter (sys, os, time).
 """
 
@@ -88,6 +88,16 @@ def load(variant):
     raise SystemExit(f"unknown variant {variant!r}")
 
 
+def peak_rss_kib():
+    """VmHWM: this process's own peak RSS. ru_maxrss would not do: after a vfork/exec it starts
+    from the parent's RSS (here the bench with moto loaded)."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return -1
+
+
 def main():
     variant, callid = sys.argv[1], sys.argv[2]
     the_event, context = event(callid), Context(callid)
@@ -98,7 +108,7 @@ def main():
     t3 = time.perf_counter()
     body = str(reply.get("body", "")).replace("\n", " ")
     times = f"{(t3 - T0) * 1e3:.3f} {(t2 - t1) * 1e3:.3f} {(t3 - t2) * 1e3:.3f}"
-    line = f"{times} {reply.get('statusCode')} {body}\n"
+    line = f"{times} {peak_rss_kib()} {reply.get('statusCode')} {body}\n"
     sys.stdout.write(line)
     sys.stdout.flush()
     sys.stderr.flush()
