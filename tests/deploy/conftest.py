@@ -44,6 +44,22 @@ def offline_env(**extra: str) -> dict[str, str]:
     return env
 
 
+def find_python(version: str) -> str | None:
+    """An interpreter of `version` ("3.13") on this machine: PATH, then pyenv's versions."""
+    candidates = [shutil.which(f"python{version}")]
+    pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
+    candidates += sorted(str(p) for p in pyenv.glob(f"{version}.*/bin/python{version}"))
+    for exe in filter(None, candidates):
+        probe = subprocess.run(  # a pyenv shim exists but fails when the version is not active
+            [exe, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
+            capture_output=True,
+            text=True,
+        )
+        if probe.returncode == 0 and probe.stdout.strip() == version:
+            return exe
+    return None
+
+
 @dataclass(frozen=True)
 class Package:
     dir: Path
