@@ -140,6 +140,8 @@ def test_from_url_takes_an_aws_queue_url_and_its_region(monkeypatch):
     store = SQSStore.from_url(f"sqs://{url}")
     assert (store.queue_name, store.queue_url, store.fifo) == ("receipts", url, False)
     assert store.client.meta.region_name == "eu-west-1"
+    monkeypatch.setenv("AWS_REGION", "us-east-1")  # Lambda sets it to the function's region
+    assert SQSStore.from_url(f"sqs://{url}").client.meta.region_name == "eu-west-1"
 
 
 def test_from_url_takes_any_http_queue_url():

@@ -59,8 +59,9 @@ class SQSStore(Store):
         queue = url.split("://", 1)[1] if "://" in url else ""
         if not queue:
             raise ConfigError(f"sqs store URL must look like sqs://QUEUE, got {url!r}")
-        # sqs://https://sqs.eu-west-1.amazonaws.com/123456789012/x names its region: use it
-        # when none is configured, so the URL alone is enough
+        # sqs://https://sqs.eu-west-1.amazonaws.com/123456789012/x names its region, and it wins
+        # over AWS_REGION: requests go to the region's endpoint, not to the URL's host, so a
+        # queue in another region than the function is reachable only this way
         found = _REGION_IN_HOST.match(urlsplit(queue).hostname or "")
         return cls(queue, region=found.group(1) if found else None)
 
