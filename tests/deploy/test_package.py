@@ -15,6 +15,7 @@ import platform
 import re
 import subprocess
 import sys
+import sysconfig
 import zipfile
 from pathlib import Path
 
@@ -247,7 +248,7 @@ def local_twin(packaged, tmp_path_factory) -> tuple[str, Path]:
 
 
 ANSWER_ONE_RECEIPT = """
-import json, resource, sys
+import json, sys
 sys.path.insert(0, sys.argv[1])
 import handler, pydantic_core
 assert pydantic_core.__file__.startswith(sys.argv[1]), pydantic_core.__file__
@@ -261,8 +262,10 @@ event = {"version": "2.0", "rawPath": "/voice/callback", "rawQueryString": "toke
                                      "sourceIp": "203.0.113.9"}},
          "body": json.dumps(body)}
 reply = handler.lambda_handler(event, None)
-print(json.dumps({"reply": reply,
-                  "maxrss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))
+# VmHWM: this process image's peak RSS (ru_maxrss would count the forking parent's)
+with open("/proc/self/status") as f:
+    hwm_kb = next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
+print(json.dumps({"reply": reply, "maxrss_mb": hwm_kb / 1024}))
 """
 
 
@@ -334,3 +337,40 @@ def test_tencent_package_alone_answers_a_receipt_on_scf_python(tmp_path):
     build(folder, version, "--unzipped")
     out = answer_one_receipt(python, folder, tmp_path)
     assert out["reply"]["statusCode"] == 200
+
+
+INIT_WITH_DYNAMODB = """
+import sys
+sys.path.insert(0, sys.argv[1])
+sys.path.append(sys.argv[2])  # boto3 last, as Lambda's runtime puts its own after the package
+import handler  # on Lambda, init builds the DynamoDB client (handler.py)
+import boto3
+assert boto3.__file__.startswith(sys.argv[2])
+with open("/proc/self/status") as f:
+    print(next(int(line.split()[1]) for line in f if line.startswith("VmHWM:")) / 1024)
+"""
+
+
+def test_init_with_the_runtimes_boto3_fits_in_128_mb(local_twin, tmp_path):
+    python, folder = local_twin
+    purelib = sysconfig.get_paths()["purelib"]  # this venv's boto3: pure Python, any 3.x
+    proc = subprocess.run(
+        [python, "-I", "-S", "-c", INIT_WITH_DYNAMODB, str(folder), purelib],
+        cwd=tmp_path,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "AWS_LAMBDA_FUNCTION_NAME": "voice-receipts-test-receive",
+            "VOICE_RECEIPTS_STORE": f"dynamodb://{TABLE}",
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_ACCESS_KEY_ID": "testing",
+            "AWS_SECRET_ACCESS_KEY": "testing",
+            "AWS_CONFIG_FILE": "/dev/null",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert proc.returncode == 0, proc.stderr
+    peak_mb = float(proc.stdout.strip().splitlines()[-1])
+    print(f"\n{python}: init with a DynamoDB client, max RSS {peak_mb:.0f} MB")
+    assert peak_mb < 96  # 128 MB holds the function with room for requests in flight
