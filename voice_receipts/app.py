@@ -38,9 +38,12 @@ class Handled(NamedTuple):
     response: Any  # what the gateway gets back
 
 
+MAX_ERRMSG = 300  # the errmsg goes back to the sender and into every log line
+
+
 def error_reply(exc: VoiceReceiptsError) -> Reply:
     outcome = "unavailable" if exc.status == 503 else "rejected"
-    return Reply(exc.status, exc.result, exc.message, outcome)
+    return Reply(exc.status, exc.result, exc.message[:MAX_ERRMSG], outcome)
 
 
 class App:

@@ -16,7 +16,6 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 from voice_receipts.errors import BadRequest, NotJSON
 
 KIND_NAME = re.compile(r"[a-z_]{1,40}")
-MAX_ERRMSG = 300  # errmsg goes back to the sender and into logs: keep it short
 
 
 def _text(value: Any) -> str | None:
@@ -33,6 +32,20 @@ def _required_text(value: Any) -> str:
     if text is None or not text.strip():
         raise ValueError("must not be empty")
     return text
+
+
+MAX_CALLID = 256  # DynamoDB keys stop at 2 KB, SQS attributes refuse control characters: say so now
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def _callid(value: Any) -> str:
+    """A callid every store can key on; otherwise the store refuses it on every redelivery."""
+    callid = _required_text(value)
+    if len(callid) > MAX_CALLID:
+        raise ValueError(f"must be at most {MAX_CALLID} characters")
+    if _CONTROL.search(callid):
+        raise ValueError("must not contain control characters")
+    return callid
 
 
 def _whole_number(value: Any) -> int | None:
@@ -61,6 +74,7 @@ def _required_code(value: Any) -> int:
     return code
 
 
+CallId = Annotated[str, BeforeValidator(_callid)]
 Text = Annotated[str | None, BeforeValidator(_text)]
 RequiredText = Annotated[str, BeforeValidator(_required_text)]
 UnixTime = Annotated[int | None, BeforeValidator(_unix_time)]
@@ -73,7 +87,7 @@ class Callback(BaseModel):
 
     model_config = ConfigDict(extra="allow", frozen=True)
 
-    callid: RequiredText
+    callid: CallId
     mobile: Text = None
     nationcode: Text = None
     call_from: Text = None
@@ -151,7 +165,7 @@ def _describe(key: str, exc: ValidationError) -> str:
     for error in exc.errors(include_url=False, include_input=False):
         where = ".".join(str(p)[:40] for p in (key, *error["loc"]))
         parts.append(f"{where}: {error['msg'].removeprefix('Value error, ')}")
-    return "; ".join(parts)[:MAX_ERRMSG]
+    return "; ".join(parts)  # app.py caps the length of every errmsg
 
 
 def _json_type(value: Any) -> str:

@@ -18,7 +18,11 @@ def test_numbers_where_strings_are_documented_are_accepted():
         body("voicecode_callback", result=0, fee=2, accept_time=1470196835, mobile=13800138000, nationcode=86)
     )
     assert (cb.result, cb.fee, cb.accept_time, cb.mobile, cb.nationcode) == (
-        "0", 2, 1470196835, "13800138000", "86"
+        "0",
+        2,
+        1470196835,
+        "13800138000",
+        "86",
     )
 
 
@@ -63,6 +67,9 @@ def test_undocumented_result_and_failure_code_are_accepted_as_they_came():
         (body("voicekey_callback", callid="   "), "callid: must not be empty"),
         (body("voicekey_callback", callid=None), "callid: must not be empty"),
         (body("voicekey_callback", keypress=""), "keypress: must not be empty"),
+        (body("voicekey_callback", callid="x" * 257), "callid: must be at most 256 characters"),
+        (body("voicekey_callback", callid="a\nb"), "callid: must not contain control characters"),
+        (body("voicekey_callback", callid="a\x00"), "callid: must not contain control characters"),
         (body("voicecode_callback", result=True), "result: must be a string or a number"),
         (body("voicecode_callback", result={"a": 1}), "result: must be a string or a number"),
         (body("voicecode_callback", accept_time="yesterday"), "accept_time: must be a whole number"),
@@ -82,8 +89,12 @@ def test_bad_callbacks_name_the_field_and_the_reason(document, words):
 
 @pytest.mark.parametrize("kind", CALLBACKS)
 def test_missing_required_field_is_named(kind):
-    required = {"voicecode_callback": "result", "voiceprompt_callback": "result",
-                "voicekey_callback": "keypress", "voice_failure_callback": "failure_code"}[kind]
+    required = {
+        "voicecode_callback": "result",
+        "voiceprompt_callback": "result",
+        "voicekey_callback": "keypress",
+        "voice_failure_callback": "failure_code",
+    }[kind]
     for field in ("callid", required):
         raw = {k: v for k, v in CALLBACKS[kind].items() if k != field}
         with pytest.raises(BadRequest, match=f"{kind}.{field}: Field required"):
@@ -92,7 +103,15 @@ def test_missing_required_field_is_named(kind):
 
 @pytest.mark.parametrize(
     "raw",
-    [b"", b"not json", b'{"a": NaN}', b'{"a": Infinity}', b'{"a": "\xff"}', b'{"a": "\\ud800"}', b"\xef\xbb\xbf{}"],
+    [
+        b"",
+        b"not json",
+        b'{"a": NaN}',
+        b'{"a": Infinity}',
+        b'{"a": "\xff"}',
+        b'{"a": "\\ud800"}',
+        b"\xef\xbb\xbf{}",
+    ],
 )
 def test_load_json_rejects_what_cannot_be_stored_faithfully(raw):
     with pytest.raises(NotJSON, match="body is not valid JSON"):
