@@ -15,6 +15,7 @@ MAX_BODY_BYTES = "VOICE_RECEIPTS_MAX_BODY_BYTES"
 ALLOWED_CIDRS = "VOICE_RECEIPTS_ALLOWED_CIDRS"
 RETENTION_DAYS = "VOICE_RECEIPTS_RETENTION_DAYS"
 TENCENT_REGION = "VOICE_RECEIPTS_TENCENT_REGION"
+TENCENT_ENDPOINT = "VOICE_RECEIPTS_TENCENT_ENDPOINT"  # tests and private networks; unset: the SDK's
 LOG_LEVEL = "VOICE_RECEIPTS_LOG_LEVEL"
 
 DEFAULT_LOCAL_STORE = "sqlite:///receipts.db"
@@ -33,6 +34,7 @@ class Settings:
     allowed_cidrs: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
     retention_days: int | None = None
     tencent_region: str | None = None
+    tencent_endpoint: str | None = None
     log_level: str = "INFO"
     environ: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
@@ -90,6 +92,7 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         allowed_cidrs=_cidrs(env.get(ALLOWED_CIDRS, "")),
         retention_days=_positive_int(env, RETENTION_DAYS),
         tencent_region=env.get(TENCENT_REGION) or None,
+        tencent_endpoint=env.get(TENCENT_ENDPOINT) or None,
         log_level=level,
         environ=env,
     )

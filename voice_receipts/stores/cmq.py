@@ -24,12 +24,11 @@ from tencentcloud.common.profile.client_profile import ClientProfile
 from tencentcloud.common.profile.http_profile import HttpProfile
 from tencentcloud.tdmq.v20200217 import models, tdmq_client
 
-from voice_receipts.config import TENCENT_REGION, Settings
+from voice_receipts.config import TENCENT_ENDPOINT, TENCENT_REGION, Settings
 from voice_receipts.errors import ConfigError, StoreUnavailable
 from voice_receipts.receipt import Receipt
 from voice_receipts.stores.base import Store
 
-ENDPOINT = "VOICE_RECEIPTS_TENCENT_ENDPOINT"  # tests and private networks; unset means the SDK's default
 SCF_REGION = "TENCENTCLOUD_REGION"  # set by the SCF runtime to the function's own region
 # The credential sources, first complete pair wins: (id, key, token or None)
 SCF_CREDENTIALS = ("TENCENTCLOUD_SECRETID", "TENCENTCLOUD_SECRETKEY", "TENCENTCLOUD_SESSIONTOKEN")
@@ -76,7 +75,7 @@ class CMQStore(Store):
             )
         if not REGION_NAME.match(region):
             raise ConfigError(f"cmq store: {region!r} is not a Tencent Cloud region such as ap-guangzhou")
-        return cls(queue, build_client(region, credential_from(env), env.get(ENDPOINT)))
+        return cls(queue, build_client(region, credential_from(env), settings.tencent_endpoint))
 
     def put(self, receipt: Receipt) -> bool:
         request = models.SendCmqMsgRequest()
@@ -172,7 +171,9 @@ def build_client(region: str, credential: Credential, endpoint: str | None = Non
     if endpoint:
         parts = urlsplit(endpoint if "://" in endpoint else f"https://{endpoint}")
         if parts.scheme not in ("http", "https") or not parts.netloc or parts.path.strip("/"):
-            raise ConfigError(f"{ENDPOINT} must be host[:port] or http(s)://host[:port], got {endpoint!r}")
+            raise ConfigError(
+                f"{TENCENT_ENDPOINT} must be host[:port] or http(s)://host[:port], got {endpoint!r}"
+            )
         http.endpoint, http.protocol, http.scheme = parts.netloc, parts.scheme, parts.scheme
     # the region breaker (off by default) would swallow network errors; say so rather than rely on it
     profile = ClientProfile(httpProfile=http, disable_region_breaker=True, language="en-US")
