@@ -51,7 +51,13 @@ def test_unknown_store_scheme():
 
 @pytest.mark.parametrize(
     ("mobile", "masked"),
-    [("13800138000", "138****8000"), ("8613800138000", "861****8000"), ("12345", "****45"), ("123", "****"), ("", "")],
+    [
+        ("13800138000", "138****8000"),
+        ("8613800138000", "861****8000"),
+        ("12345", "****45"),
+        ("123", "****"),
+        ("", ""),
+    ],
 )
 def test_mask_mobile(mobile, masked):
     assert logs.mask_mobile(mobile) == masked

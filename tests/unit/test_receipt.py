@@ -22,7 +22,9 @@ def test_status_receipt_is_normalised():
     assert r.phone == "+8613800138000"
 
 
-@pytest.mark.parametrize(("result", "status"), [("0", "answered"), ("1", "unanswered"), ("2", "call_error"), ("7", "7")])
+@pytest.mark.parametrize(
+    ("result", "status"), [("0", "answered"), ("1", "unanswered"), ("2", "call_error"), ("7", "7")]
+)
 def test_status_values(result, status):
     assert receipt_of(body("voiceprompt_callback", result=result)).status == status
 
