@@ -13,6 +13,7 @@ from moto.server import ThreadedMotoServer
 
 from tests import samples
 from tests.e2e.conftest import free_port
+from tests.functional.aws_fixtures import create_table
 
 TABLE = "receipts-concurrency"
 FAKE_AWS = {
@@ -41,18 +42,7 @@ def table(moto_url):
         aws_access_key_id="testing",
         aws_secret_access_key="testing",
     )
-    client.create_table(
-        TableName=TABLE,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[
-            {"AttributeName": "callid", "AttributeType": "S"},
-            {"AttributeName": "event_id", "AttributeType": "S"},
-        ],
-        KeySchema=[
-            {"AttributeName": "callid", "KeyType": "HASH"},
-            {"AttributeName": "event_id", "KeyType": "RANGE"},
-        ],
-    )
+    create_table(client, TABLE)  # the table as serverless.yml declares it
     yield client
     client.delete_table(TableName=TABLE)
 

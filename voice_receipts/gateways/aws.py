@@ -6,10 +6,9 @@ from typing import Any
 from urllib.parse import parse_qs
 
 from voice_receipts.gateways.base import (
-    Reply,
+    HttpAdapter,
     Request,
     body_bytes,
-    http_reply,
     lower_headers,
     query_lists,
     request_id,
@@ -17,7 +16,7 @@ from voice_receipts.gateways.base import (
 )
 
 
-class AwsHttpApi:
+class AwsHttpApi(HttpAdapter):
     """Payload 2.0. A function URL sends the same shape, so it needs no adapter of its own."""
 
     name = "aws-http-api"
@@ -51,12 +50,8 @@ class AwsHttpApi:
             via=cls.name,
         )
 
-    @classmethod
-    def reply(cls, reply: Reply, body: str) -> dict:
-        return http_reply(reply, body)
 
-
-class AwsRestApi:
+class AwsRestApi(HttpAdapter):
     """Payload 1.0: API Gateway REST APIs (and HTTP APIs configured for 1.0)."""
 
     name = "aws-rest-api"
@@ -91,7 +86,3 @@ class AwsRestApi:
             request_id=request_id(context, ctx.get("requestId")),
             via=cls.name,
         )
-
-    @classmethod
-    def reply(cls, reply: Reply, body: str) -> dict:
-        return http_reply(reply, body)

@@ -63,6 +63,14 @@ def http_reply(reply: Reply, body: str) -> dict[str, Any]:
     }
 
 
+class HttpAdapter:
+    """Every gateway answers with the same proxy-integration envelope."""
+
+    @classmethod
+    def reply(cls, reply: Reply, body: str) -> dict[str, Any]:
+        return http_reply(reply, body)
+
+
 def body_bytes(event: Mapping[str, Any]) -> bytes:
     body = event.get("body")
     if body is None:

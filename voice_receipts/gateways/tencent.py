@@ -5,10 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 from voice_receipts.gateways.base import (
-    Reply,
+    HttpAdapter,
     Request,
     body_bytes,
-    http_reply,
     lower_headers,
     query_lists,
     request_id,
@@ -16,7 +15,7 @@ from voice_receipts.gateways.base import (
 )
 
 
-class TencentApiGateway:
+class TencentApiGateway(HttpAdapter):
     name = "tencent-api-gateway"
 
     @classmethod
@@ -39,12 +38,8 @@ class TencentApiGateway:
             via=cls.name,
         )
 
-    @classmethod
-    def reply(cls, reply: Reply, body: str) -> dict:
-        return http_reply(reply, body)
 
-
-class TencentFunctionUrl:
+class TencentFunctionUrl(HttpAdapter):
     """An SCF function URL: API-Gateway-like but with no requestContext. SCF's docs name the
     x-scf-remote-addr header as the client's address; it is the only one this gateway reports."""
 
@@ -72,7 +67,3 @@ class TencentFunctionUrl:
             request_id=request_id(context),
             via=cls.name,
         )
-
-    @classmethod
-    def reply(cls, reply: Reply, body: str) -> dict:
-        return http_reply(reply, body)
