@@ -4,7 +4,9 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 
-.PHONY: run test lint unit venv dev clean fuzz load bench
+.PHONY: run test lint unit venv dev clean fuzz load bench test-deploy package deploy offline tencent
+NPM_STAMP := node_modules/.installed
+STAGE ?= dev
 
 # A stamp per requirements file: reinstall only when it changed.
 $(VENV)/.runtime: requirements.txt
@@ -25,10 +27,35 @@ run: $(VENV)/.runtime
 	$(PY) -m voice_receipts replay events --expect events/expected.toml --store sqlite:///receipts.db
 	$(PY) -m voice_receipts show --store sqlite:///receipts.db
 
-## make test: the whole suite
-test: $(VENV)/.dev
+# osls + serverless-offline, exactly as package-lock.json pins them
+$(NPM_STAMP): package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+## make test: the whole suite (the deploy tests package with osls and run serverless-offline)
+test: $(VENV)/.dev $(NPM_STAMP)
 	$(PY) -m ruff check .
 	$(PY) -m pytest
+
+## make test-deploy: only the packaging and offline end-to-end tests
+test-deploy: $(VENV)/.dev $(NPM_STAMP)
+	$(PY) -m pytest -m deploy
+
+## make package: the AWS CloudFormation and zip in .serverless/ (no AWS account needed)
+package: $(VENV)/.dev $(NPM_STAMP)
+	npx osls package --stage $(STAGE)
+
+## make deploy STAGE=prod [TOKEN=...]: deploy to AWS (the token from TOKEN, else from SSM)
+deploy: $(VENV)/.dev $(NPM_STAMP)
+	npx osls deploy --stage $(STAGE) $(if $(TOKEN),--param token=$(TOKEN))
+
+## make offline: moto + serverless-offline on 127.0.0.1; curl the URL it prints, then `show`
+offline: $(VENV)/.dev $(NPM_STAMP)
+	$(PY) deploy/offline.py
+
+## make tencent: the folder `scf deploy` uploads (deploy/tencent/build)
+tencent: $(VENV)/.dev
+	$(PY) deploy/build_package.py --unzipped --out deploy/tencent/build --python 3.10 --arch x86_64
 
 unit: $(VENV)/.dev
 	$(PY) -m pytest tests/unit -q
@@ -54,4 +81,4 @@ bench: $(VENV)/.bench
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) node_modules .serverless .pytest_cache .hypothesis receipts.db receipts.db-*
+	rm -rf $(VENV) node_modules .serverless .pytest_cache .hypothesis receipts.db receipts.db-* deploy/tencent/build

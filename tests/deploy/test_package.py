@@ -324,10 +324,6 @@ def test_tencent_config_is_a_public_function_url_to_cmq():
     assert env["VOICE_RECEIPTS_TOKEN"].startswith("${env:"), "the token never lives in the repo"
 
 
-@pytest.mark.xfail(
-    reason="voice_receipts/receipt.py imports datetime.UTC (3.11+); SCF's newest is Python3.10",
-    strict=False,
-)
 def test_tencent_package_alone_answers_a_receipt_on_scf_python(tmp_path):
     version = tencent_inputs()["runtime"].removeprefix("Python")
     python = find_python(version)
