@@ -142,12 +142,19 @@ def throughput(env: dict[str, str], endpoint: str, rounds: int, sqlite_n: int, d
     }
 
 
-def package_size() -> tuple[str, str]:
-    """(zipped, unzipped) of the AWS package: .serverless/*.zip when `npx osls package` built it,
-    else the same zip built by deploy/build_package.py (what osls's plugin runs) into a temp dir."""
+def package_size(build: bool = False) -> tuple[str, str]:
+    """(zipped, unzipped) of the AWS package: .serverless/*.zip when `npx osls package` built it;
+    else, with build=True (--build-package), the same zip built by deploy/build_package.py (what
+    the osls plugin runs) into a temp dir; else n/a. Not `osls package --package DIR`: it stages
+    the zip in the repo's .serverless/ first, where another engineer's build lives."""
     zips = sorted(glob.glob(str(ROOT / ".serverless" / "*.zip")))
     source = ".serverless/" + Path(zips[0]).name if zips else ""
     tmp = None
+    if not zips and not build:
+        return (
+            "n/a (run npx osls package)",
+            "none found in .serverless/ (--build-package builds one in a temp dir)",
+        )
     if not zips:
         text = (ROOT / "serverless.yml").read_text(encoding="utf-8")
         runtime = re.search(r"runtime:\s*python(3\.\d+)", text)
@@ -287,6 +294,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=12, help="cold starts per variant (default 12)")
     parser.add_argument("--quick", action="store_true", help="a smoke run: few runs, small batches")
+    parser.add_argument(
+        "--build-package",
+        action="store_true",
+        help="without .serverless/*.zip, build the zip with deploy/build_package.py in a temp dir",
+    )
     args = parser.parse_args()
     runs = 3 if args.quick else args.runs
     started = time.monotonic()
@@ -306,7 +318,7 @@ def main() -> None:
     finally:
         server.stop()
     print("package ...", file=sys.stderr, flush=True)
-    pkg = package_size()
+    pkg = package_size(args.build_package)
     lines, notes = build_table(cold, warm, tp, pkg)
     info["load_end"] = " ".join(f"{x:.2f}" for x in os.getloadavg())
     expected = sum(cold[c]["runs"] for c in COLUMNS) + len(COLUMNS)  # + the warm-up round
