@@ -8,10 +8,11 @@ from __future__ import annotations
 import hmac
 import ipaddress
 import json
+import logging
 import time
 from typing import Any, NamedTuple
 
-from voice_receipts import codes, gateways
+from voice_receipts import codes, gateways, logs
 from voice_receipts.callbacks import load_json, parse_callback
 from voice_receipts.config import Settings
 from voice_receipts.errors import (
@@ -29,6 +30,7 @@ from voice_receipts.stores.base import Store
 # The reply table (README "Replies" mirrors it): outcome -> (HTTP status, result, errmsg).
 STORED = Reply(200, codes.OK, "OK", "stored")
 DUPLICATE = Reply(200, codes.OK, "OK", "duplicate")
+OK_BODY = json.dumps(STORED.payload())  # the same bytes for every success: made once
 INTERNAL = Reply(500, codes.INTERNAL, "internal error; the receipt was not stored", "error")
 
 
@@ -72,8 +74,8 @@ class App:
             log.exception("unhandled error", extra={"fields": {"request_id": request_id}})
             reply = INTERNAL
         self._log(reply, receipt, request_id, via or adapter.name, started)
-        response = adapter.reply(reply, json.dumps(reply.payload(), ensure_ascii=False))
-        return Handled(reply, receipt, response)
+        body = OK_BODY if reply.result == codes.OK else json.dumps(reply.payload(), ensure_ascii=False)
+        return Handled(reply, receipt, adapter.reply(reply, body))
 
     def accept(self, request: Request) -> Receipt:
         """Checks in the order that leaks least: method, who is asking, size, then the body."""
@@ -111,6 +113,9 @@ class App:
             raise Unauthorized("wrong token")
 
     def _log(self, reply: Reply, receipt: Receipt | None, request_id, via, started) -> None:
+        level = logging.ERROR if reply.status >= 500 else logging.INFO  # ERROR: a person must look
+        if not logs.enabled(level):
+            return
         fields = {
             "request_id": request_id,
             "via": via,
@@ -123,5 +128,4 @@ class App:
         }
         if reply.status != 200:
             fields["errmsg"] = reply.errmsg
-        level = 40 if reply.status >= 500 else 20  # ERROR for what needs a person, INFO otherwise
-        log.log(level, "receipt", extra={"fields": fields})
+        logs.emit(level, "receipt", fields)

@@ -19,6 +19,16 @@ def mask_mobile(mobile: str | None) -> str | None:
     return "****" + mobile[-2:] if len(mobile) > 4 else "****"
 
 
+def emit(level: int, message: str, fields: dict) -> None:
+    """One line, without Logger.log's caller lookup (a stack walk that was a fifth of the warm
+    path); the fields are built by the caller only when the level is on (see `enabled`)."""
+    log.handle(log.makeRecord(LOGGER_NAME, level, "", 0, message, None, None, extra={"fields": fields}))
+
+
+def enabled(level: int) -> bool:
+    return log.isEnabledFor(level)
+
+
 class JsonLines(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         line = {"level": record.levelname, "message": record.getMessage()}

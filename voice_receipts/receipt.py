@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 
@@ -44,7 +44,10 @@ class Receipt:
         return f"+{self.nationcode or ''}{self.mobile}"
 
     def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+        # not dataclasses.asdict: it deep-copies `raw` and was 60 us of a ~130 us warm path
+        data = {name: getattr(self, name) for name in self.__dataclass_fields__}
+        data["raw"] = dict(self.raw)
+        return data
 
     def to_json(self) -> str:
         # ensure_ascii keeps the record 7-bit clean for every store; the spec's texts are Chinese
