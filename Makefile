@@ -68,9 +68,11 @@ lint: $(VENV)/.dev
 fuzz: $(VENV)/.dev
 	HYPOTHESIS_PROFILE=long $(PY) -m pytest tests/fuzz -q -p no:cacheprovider
 
-## make load: 30 s of bounded load on `serve` over loopback; fails on any error or growing memory
-load: $(VENV)/.dev
-	$(PY) bench/load.py --seconds 30 --connections 8
+## make load: 30 s of bounded load on `serve`, then on the offline stack, over loopback;
+## fails on any error or growing memory
+load: $(VENV)/.dev $(NPM_STAMP)
+	$(PY) bench/load.py --target serve --seconds 30 --connections 8
+	$(PY) bench/load.py --target offline --seconds 30 --connections 4
 
 ## make bench: cold start, warm CPU, memory, throughput and package size, in one table
 $(VENV)/.bench: $(VENV)/.dev bench/requirements.txt
