@@ -174,7 +174,7 @@ def test_a_bad_url_is_a_config_error(url):
 
 def test_no_region_is_a_config_error(monkeypatch):
     monkeypatch.delenv("AWS_DEFAULT_REGION")
-    with pytest.raises(ConfigError, match="AWS_REGION"):
+    with pytest.raises(ConfigError, match="AWS_DEFAULT_REGION"):
         DynamoDBStore.from_url("dynamodb://table")
 
 
