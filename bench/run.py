@@ -338,12 +338,21 @@ def main() -> None:
 
 
 def write_results(block: str) -> None:
+    """The block between the markers in bench/RESULTS.md and, where it has them, README.md."""
     text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else f"# Benchmarks\n\n{BEGIN}\n{END}\n"
     if BEGIN not in text or END not in text:
         text = text.rstrip() + f"\n\n{BEGIN}\n{END}\n"
+    RESULTS.write_text(_between_markers(text, block), encoding="utf-8")
+    readme = HERE.parent / "README.md"
+    text = readme.read_text(encoding="utf-8")
+    if BEGIN in text and END in text:
+        readme.write_text(_between_markers(text, block), encoding="utf-8")
+
+
+def _between_markers(text: str, block: str) -> str:
     before, rest = text.split(BEGIN, 1)
     after = rest.split(END, 1)[1]
-    RESULTS.write_text(f"{before}{BEGIN}\n{block}\n{END}{after}", encoding="utf-8")
+    return f"{before}{BEGIN}\n{block}\n{END}{after}"
 
 
 if __name__ == "__main__":
