@@ -79,8 +79,15 @@ def iso(seconds: int | None) -> str | None:
         return None  # a time past year 9999 is junk; the raw value is still kept
 
 
+def parse_iso(text: str) -> datetime:
+    """The inverse of iso()/utc_now(); "Z" spelled out because Python 3.10 (SCF) cannot read it."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
 def utc_now() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+    # microseconds: a call's key presses arrive within milliseconds of each other, and every
+    # store orders a call's receipts by this
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
 
 
 def build_receipt(

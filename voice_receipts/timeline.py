@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from voice_receipts.logs import mask_mobile
-from voice_receipts.receipt import Receipt
+from voice_receipts.receipt import Receipt, parse_iso
 
 
 def _seconds_between(start: str | None, end: str | None) -> int | None:
     if not start or not end:
         return None
-    delta = datetime.fromisoformat(end) - datetime.fromisoformat(start)
+    delta = parse_iso(end) - parse_iso(start)
     return int(delta.total_seconds())
 
 

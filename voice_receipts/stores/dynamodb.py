@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 from voice_receipts.config import Settings
 from voice_receipts.errors import ConfigError, UnsupportedOperation
-from voice_receipts.receipt import Receipt
+from voice_receipts.receipt import Receipt, parse_iso
 from voice_receipts.stores.aws import AWS_ERRORS, error_code, make_client, unavailable
 from voice_receipts.stores.base import Store
 
@@ -157,7 +157,7 @@ class DynamoDBStore(Store):
 
 def expires_at(received_at: str, days: int) -> int:
     """Epoch seconds `days` after received_at: what DynamoDB TTL reads (a Number, in seconds)."""
-    moment = datetime.fromisoformat(received_at)  # "...Z" parses as UTC on Python 3.11+
+    moment = parse_iso(received_at)
     return int((moment + timedelta(days=days)).timestamp())
 
 

@@ -19,7 +19,7 @@ CREATE TABLE IF NOT EXISTS receipts (
     received_at TEXT NOT NULL,
     record      TEXT NOT NULL,
     PRIMARY KEY (callid, event_id)
-) WITHOUT ROWID;
+);  -- with a rowid: it is the order of arrival, for receipts stored in the same microsecond
 """
 
 
@@ -71,7 +71,7 @@ class SQLiteStore(Store):
 
     def receipts(self, callid: str) -> list[Receipt]:
         rows = self._query(
-            "SELECT record FROM receipts WHERE callid = ? ORDER BY received_at, event_id", (callid,)
+            "SELECT record FROM receipts WHERE callid = ? ORDER BY received_at, rowid", (callid,)
         )
         return [Receipt.from_dict(json.loads(record)) for (record,) in rows]
 
