@@ -168,3 +168,10 @@ def test_a_readonly_sqlite_file_answers_503(tmp_path, make_app):
     status, reply = samples.reply_of(app(samples.aws_http(samples.body("voicekey_callback"))))
     assert (status, reply["result"]) == (503, 5030)
     assert "sqlite store cannot write" in reply["errmsg"]
+
+
+def test_a_calls_receipts_come_back_in_the_order_they_arrived(make_app, store):
+    app = make_app()
+    for key in "3", "1", "2", "9", "0":
+        app(samples.body("voicekey_callback", keypress=key))
+    assert [r.keypress for r in store.receipts("call-prompt-1")] == ["3", "1", "2", "9", "0"]
