@@ -35,6 +35,7 @@ class Settings:
     retention_days: int | None = None
     tencent_region: str | None = None
     tencent_endpoint: str | None = None
+    aws_region: str | None = None
     log_level: str = "INFO"
     environ: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
 
@@ -93,6 +94,8 @@ def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
         retention_days=_positive_int(env, RETENTION_DAYS),
         tencent_region=env.get(TENCENT_REGION) or None,
         tencent_endpoint=env.get(TENCENT_ENDPOINT) or None,
+        # botocore reads only AWS_DEFAULT_REGION; AWS_REGION is what most AWS tools and docs use
+        aws_region=env.get("AWS_DEFAULT_REGION") or env.get("AWS_REGION") or None,
         log_level=level,
         environ=env,
     )

@@ -174,7 +174,7 @@ def test_a_bad_url_is_a_config_error(url):
 
 def test_no_region_is_a_config_error(monkeypatch):
     monkeypatch.delenv("AWS_DEFAULT_REGION")
-    with pytest.raises(ConfigError, match="AWS_DEFAULT_REGION"):
+    with pytest.raises(ConfigError, match="AWS_REGION or AWS_DEFAULT_REGION"):
         DynamoDBStore.from_url("dynamodb://table")
 
 
@@ -260,3 +260,13 @@ def test_the_aws_stores_load_no_tencent_sdk():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=30
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_aws_region_alone_is_enough(monkeypatch):
+    # botocore reads only AWS_DEFAULT_REGION; AWS_REGION is what users and most AWS tools set
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    from voice_receipts.config import load_settings
+    from voice_receipts.stores import open_store
+
+    settings = load_settings({"VOICE_RECEIPTS_STORE": "dynamodb://table", "AWS_REGION": "eu-west-1"})
+    assert open_store(settings.store_url, settings).client.meta.region_name == "eu-west-1"

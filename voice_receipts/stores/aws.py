@@ -87,7 +87,7 @@ def make_client(service: str, region: str | None = None, endpoint_url: str | Non
         )
     except NoRegionError:
         raise ConfigError(
-            f"no AWS region for the {service} store: set AWS_DEFAULT_REGION (Lambda sets it)"
+            f"no AWS region for the {service} store: set AWS_REGION or AWS_DEFAULT_REGION"
         ) from None
     except BotoCoreError as exc:  # a malformed endpoint URL or profile: a start-up problem
         raise ConfigError(f"cannot build the {service} client: {type(exc).__name__}") from None

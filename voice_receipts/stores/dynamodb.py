@@ -33,10 +33,16 @@ _TABLE_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ01
 class DynamoDBStore(Store):
     name = "dynamodb"
 
-    def __init__(self, table_name: str, client: Any = None, retention_days: int | None = None) -> None:
+    def __init__(
+        self,
+        table_name: str,
+        client: Any = None,
+        retention_days: int | None = None,
+        region: str | None = None,
+    ) -> None:
         self.table_name = table_name
         self.retention_days = retention_days
-        self.client = client if client is not None else make_client("dynamodb")
+        self.client = client if client is not None else make_client("dynamodb", region=region)
         self._what = f"dynamodb table {table_name!r}"
 
     @classmethod
@@ -44,8 +50,9 @@ class DynamoDBStore(Store):
         table = url.split("://", 1)[1] if "://" in url else ""
         if not (3 <= len(table) <= 255 and set(table) <= _TABLE_CHARS):
             raise ConfigError(f"dynamodb store URL must look like dynamodb://TABLE, got {url!r}")
-        retention = settings.retention_days if settings else None
-        return cls(table, retention_days=retention)
+        if settings is None:
+            return cls(table)
+        return cls(table, retention_days=settings.retention_days, region=settings.aws_region)
 
     # -- writing -----------------------------------------------------------------------------
 

@@ -60,10 +60,11 @@ class SQSStore(Store):
         if not queue:
             raise ConfigError(f"sqs store URL must look like sqs://QUEUE, got {url!r}")
         # sqs://https://sqs.eu-west-1.amazonaws.com/123456789012/x names its region, and it wins
-        # over AWS_REGION: requests go to the region's endpoint, not to the URL's host, so a
-        # queue in another region than the function is reachable only this way
+        # over the function's region: requests go to the region's endpoint, not to the URL's
+        # host, so a queue in another region than the function is reachable only this way
         found = _REGION_IN_HOST.match(urlsplit(queue).hostname or "")
-        return cls(queue, region=found.group(1) if found else None)
+        default = settings.aws_region if settings else None
+        return cls(queue, region=found.group(1) if found else default)
 
     def put(self, receipt: Receipt) -> bool:
         """Send one message. Always True: a queue cannot tell that a receipt is a redelivery."""
