@@ -85,9 +85,7 @@ Code = Annotated[int, BeforeValidator(_required_code)]
 class Callback(BaseModel):
     """Fields every kind shares. Extra fields are kept: Tencent may add some at any time."""
 
-    # defer_build: nothing validates against the base itself, so its schema is never built
-    # (a quarter of the models' build time at every cold start); each kind below builds its own
-    model_config = ConfigDict(extra="allow", frozen=True, defer_build=True)
+    model_config = ConfigDict(extra="allow", frozen=True)
 
     callid: CallId
     mobile: Text = None
@@ -97,8 +95,6 @@ class Callback(BaseModel):
 
 class StatusCallback(Callback):
     """voicecode_callback and voiceprompt_callback: how the call ended."""
-
-    model_config = ConfigDict(defer_build=False)
 
     result: RequiredText
     start_calltime: UnixTime = None
@@ -110,15 +106,11 @@ class StatusCallback(Callback):
 class KeypressCallback(Callback):
     """voicekey_callback: one key the callee pressed."""
 
-    model_config = ConfigDict(defer_build=False)
-
     keypress: RequiredText
 
 
 class FailureCallback(Callback):
     """voice_failure_callback: why the call failed."""
-
-    model_config = ConfigDict(defer_build=False)
 
     failure_code: Code
     failure_reason: Text = None
