@@ -80,7 +80,7 @@ $(VENV)/.bench: $(VENV)/.dev bench/requirements.txt
 	touch $@
 
 bench: $(VENV)/.bench
-	$(PY) bench/run.py
+	$(PY) bench/run.py --build-package
 
 clean:
 	rm -rf $(VENV) node_modules .serverless .pytest_cache .hypothesis receipts.db receipts.db-* deploy/tencent/build
