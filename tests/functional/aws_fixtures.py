@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 
+from tests.samples import body
 from voice_receipts.app import App
 from voice_receipts.config import Settings
 from voice_receipts.stores.base import Store
@@ -23,19 +24,7 @@ from voice_receipts.stores.base import Store
 REGION = "us-east-1"
 TABLE = "voice-receipts"
 
-STATUS = {
-    "voicecode_callback": {
-        "result": "0",
-        "accept_time": "1470196835",
-        "call_from": "075583763333",
-        "callid": "c1",
-        "end_calltime": "1470196843",
-        "fee": "1",
-        "mobile": "13800138000",
-        "nationcode": "86",
-        "start_calltime": "1470196821",
-    }
-}
+STATUS = body("voicecode_callback", callid="c1")
 
 
 def keypress(key: str, callid: str = "c1") -> dict[str, Any]:

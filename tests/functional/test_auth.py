@@ -14,18 +14,41 @@ def send(app, shape, **kw):
 
 QUERIES = {  # how each shape carries a bad token
     "missing": {"aws-rest-api": {}, "aws-http-api": "", "tencent-api-gateway": {}},
-    "wrong": {"aws-rest-api": {"token": ["nope"]}, "aws-http-api": "token=nope", "tencent-api-gateway": {"token": "nope"}},
-    "case-changed value": {"aws-rest-api": {"token": [TOKEN.upper()]}, "aws-http-api": f"token={TOKEN.upper()}",
-                           "tencent-api-gateway": {"token": TOKEN.upper()}},
-    "case-changed name": {"aws-rest-api": {"TOKEN": [TOKEN]}, "aws-http-api": f"TOKEN={TOKEN}",
-                          "tencent-api-gateway": {"TOKEN": TOKEN}},
-    "repeated": {"aws-rest-api": {"token": [TOKEN, TOKEN]}, "aws-http-api": f"token={TOKEN}&token={TOKEN}",
-                 "tencent-api-gateway": {"token": [TOKEN, TOKEN]}},
-    "empty": {"aws-rest-api": {"token": [""]}, "aws-http-api": "token=", "tencent-api-gateway": {"token": ""}},
-    "prefix": {"aws-rest-api": {"token": [TOKEN[:-1]]}, "aws-http-api": f"token={TOKEN[:-1]}",
-               "tencent-api-gateway": {"token": TOKEN[:-1]}},
-    "non-ascii": {"aws-rest-api": {"token": ["tök"]}, "aws-http-api": "token=t%C3%B6k",
-                  "tencent-api-gateway": {"token": "tök"}},
+    "wrong": {
+        "aws-rest-api": {"token": ["nope"]},
+        "aws-http-api": "token=nope",
+        "tencent-api-gateway": {"token": "nope"},
+    },
+    "case-changed value": {
+        "aws-rest-api": {"token": [TOKEN.upper()]},
+        "aws-http-api": f"token={TOKEN.upper()}",
+        "tencent-api-gateway": {"token": TOKEN.upper()},
+    },
+    "case-changed name": {
+        "aws-rest-api": {"TOKEN": [TOKEN]},
+        "aws-http-api": f"TOKEN={TOKEN}",
+        "tencent-api-gateway": {"TOKEN": TOKEN},
+    },
+    "repeated": {
+        "aws-rest-api": {"token": [TOKEN, TOKEN]},
+        "aws-http-api": f"token={TOKEN}&token={TOKEN}",
+        "tencent-api-gateway": {"token": [TOKEN, TOKEN]},
+    },
+    "empty": {
+        "aws-rest-api": {"token": [""]},
+        "aws-http-api": "token=",
+        "tencent-api-gateway": {"token": ""},
+    },
+    "prefix": {
+        "aws-rest-api": {"token": [TOKEN[:-1]]},
+        "aws-http-api": f"token={TOKEN[:-1]}",
+        "tencent-api-gateway": {"token": TOKEN[:-1]},
+    },
+    "non-ascii": {
+        "aws-rest-api": {"token": ["tök"]},
+        "aws-http-api": "token=t%C3%B6k",
+        "tencent-api-gateway": {"token": "tök"},
+    },
 }
 
 
@@ -52,7 +75,10 @@ def test_no_token_configured_means_no_check(make_app):
 
 def test_direct_invocation_needs_no_token(make_app):
     # direct invocation is authorised by the cloud's IAM/CAM; there is no URL to carry a token
-    assert make_app(VOICE_RECEIPTS_TOKEN=TOKEN)(samples.body("voicekey_callback")) == {"result": 0, "errmsg": "OK"}
+    assert make_app(VOICE_RECEIPTS_TOKEN=TOKEN)(samples.body("voicekey_callback")) == {
+        "result": 0,
+        "errmsg": "OK",
+    }
 
 
 def test_token_is_checked_before_the_body_is_read(make_app):

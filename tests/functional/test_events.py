@@ -43,7 +43,9 @@ def test_a_second_replay_adds_nothing(make_app, store):
     assert sum(len(store.receipts(c)) for c in store.callids()) == count
 
 
-@pytest.mark.parametrize("item", [i for i in ITEMS if "gateways/" in i.source], ids=lambda i: i.source.rsplit("/")[-1])
+@pytest.mark.parametrize(
+    "item", [i for i in ITEMS if "gateways/" in i.source], ids=lambda i: i.source.rsplit("/")[-1]
+)
 def test_gateway_samples_carry_the_sample_token(make_app, item):
     # the samples are what a deployment with VOICE_RECEIPTS_TOKEN=change-me receives
     assert replay_one(make_app(VOICE_RECEIPTS_TOKEN="change-me"), item).status == 200

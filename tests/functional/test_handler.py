@@ -25,7 +25,9 @@ def test_both_names_are_one_function(handler):
 
 def test_handler_stores_through_the_configured_store(handler, tmp_path):
     assert handler.lambda_handler(samples.body("voicecode_callback"), None) == {"result": 0, "errmsg": "OK"}
-    status, _ = samples.reply_of(handler.main_handler(samples.tencent_url(samples.body("voicekey_callback")), {}))
+    status, _ = samples.reply_of(
+        handler.main_handler(samples.tencent_url(samples.body("voicekey_callback")), {})
+    )
     assert status == 200
     assert runtime.get_app().store.receipts("call-code-1")[0].status == "answered"
 

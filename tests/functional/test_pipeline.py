@@ -44,9 +44,9 @@ def test_redelivery_is_answered_ok_and_stored_once(make_app, store):
 def test_redelivery_through_another_gateway_is_still_a_duplicate(make_app, store):
     app = make_app()
     app(samples.wrap("aws-rest-api", samples.body("voicekey_callback")))
-    assert app.handle(samples.wrap("tencent-api-gateway", samples.body("voicekey_callback"))).reply.outcome == (
-        "duplicate"
-    )
+    assert app.handle(
+        samples.wrap("tencent-api-gateway", samples.body("voicekey_callback"))
+    ).reply.outcome == ("duplicate")
     assert len(stored(store, "call-prompt-1")) == 1
 
 
@@ -94,7 +94,9 @@ def test_errmsg_names_the_field_and_the_reason(make_app):
 @pytest.mark.parametrize("shape", SHAPES)
 @pytest.mark.parametrize("method", ["GET", "PUT", "DELETE", "HEAD", "OPTIONS"])
 def test_only_post_is_allowed(make_app, store, shape, method):
-    status, reply = samples.reply_of(make_app()(samples.wrap(shape, samples.body("voicekey_callback"), method=method)))
+    status, reply = samples.reply_of(
+        make_app()(samples.wrap(shape, samples.body("voicekey_callback"), method=method))
+    )
     assert (status, reply["result"]) == (405, 4050)
     assert store.callids() == []
 

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from tests.samples import CALLBACKS
 from tests.stubs import TdmqStub, tc3_headers
 from voice_receipts import codes
 from voice_receipts.app import App
@@ -22,17 +23,7 @@ from voice_receipts.stores import cmq as cmq_module
 from voice_receipts.stores import open_store
 from voice_receipts.stores.cmq import CMQStore
 
-CALLBACK = {
-    "result": "0",
-    "accept_time": "1470196835",
-    "call_from": "075583763333",
-    "callid": "c1",
-    "end_calltime": "1470196843",
-    "fee": "1",
-    "mobile": "13800138000",
-    "nationcode": "86",
-    "start_calltime": "1470196821",
-}
+CALLBACK = {**CALLBACKS["voicecode_callback"], "callid": "c1"}
 EVENT = {"voicecode_callback": CALLBACK}
 TOKEN = "stubSessionToken-not-a-real-one"
 OK = {"result": 0, "errmsg": "OK"}
