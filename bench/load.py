@@ -64,7 +64,10 @@ def start_serve(store: str, env: dict) -> tuple[subprocess.Popen, str]:
     port = free_port()
     proc = subprocess.Popen(
         [sys.executable, "-m", "voice_receipts", "serve", "--port", str(port), "--store", store],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     deadline = time.monotonic() + 20
     while time.monotonic() < deadline:
@@ -82,8 +85,11 @@ def start_offline(env: dict) -> tuple[subprocess.Popen, str]:
     ports = {"OFFLINE_HTTP_PORT": free_port(), "OFFLINE_LAMBDA_PORT": free_port(), "MOTO_PORT": free_port()}
     proc = subprocess.Popen(
         [sys.executable, str(ROOT / "deploy" / "offline.py")],
-        cwd=ROOT, env={**env, **{k: str(v) for k, v in ports.items()}},
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
+        cwd=ROOT,
+        env={**env, **{k: str(v) for k, v in ports.items()}},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
     )
     for line in proc.stdout:
         if line.startswith("READY "):
@@ -99,9 +105,17 @@ def worker(url: str, n: int, stop_at: float, latencies: list, errors: list) -> N
     i = 0
     while time.monotonic() < stop_at:
         i += 1
-        body = json.dumps({"voicekey_callback": {
-            "call_from": "", "callid": f"load-{n}-{i // 4}", "keypress": str(i % 4),
-            "mobile": "13800138000", "nationcode": "86"}}).encode()
+        body = json.dumps(
+            {
+                "voicekey_callback": {
+                    "call_from": "",
+                    "callid": f"load-{n}-{i // 4}",
+                    "keypress": str(i % 4),
+                    "mobile": "13800138000",
+                    "nationcode": "86",
+                }
+            }
+        ).encode()
         started = time.perf_counter()
         try:
             conn.request("POST", target, body, {"Content-Type": "application/json"})
@@ -125,8 +139,12 @@ def main() -> int:
     p.add_argument("--connections", type=int, default=8)
     p.add_argument("--store", default=None, help="serve's store (default: SQLite in a temp folder)")
     args = p.parse_args()
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "VOICE_RECEIPTS_TOKEN": TOKEN,
-           "VOICE_RECEIPTS_LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "VOICE_RECEIPTS_TOKEN": TOKEN,
+        "VOICE_RECEIPTS_LOG_LEVEL": "WARNING",
+    }
     if args.target == "offline":
         server, url = start_offline(env)
         store = "dynamodb on moto; RSS of serverless-offline and the handler, moto left out"
@@ -137,8 +155,10 @@ def main() -> int:
     errors: list[bytes] = []
     rss: list[int] = []
     stop_at = time.monotonic() + args.seconds
-    threads = [threading.Thread(target=worker, args=(url, n, stop_at, latencies, errors))
-               for n in range(args.connections)]
+    threads = [
+        threading.Thread(target=worker, args=(url, n, stop_at, latencies, errors))
+        for n in range(args.connections)
+    ]
     started = time.monotonic()
     for t in threads:
         t.start()
@@ -158,12 +178,16 @@ def main() -> int:
     third = max(len(rss) // 3, 1)
     early, late = statistics.median(rss[:third]), statistics.median(rss[-third:])
     growth = (late - early) / early if early else 0.0
-    print(f"load on {args.target} ({store.split(':')[0]}), {args.connections} connections, "
-          f"{elapsed:.0f} s, loopback")
+    print(
+        f"load on {args.target} ({store.split(':')[0]}), {args.connections} connections, "
+        f"{elapsed:.0f} s, loopback"
+    )
     print("| requests | errors | req/s | p50 ms | p99 ms | RSS warm MiB | RSS end MiB | RSS growth |")
     print("| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
-    print(f"| {len(latencies)} | {len(errors)} | {len(latencies) / elapsed:.0f} | {q[49] * 1000:.2f} | "
-          f"{q[98] * 1000:.2f} | {early / 1024:.1f} | {late / 1024:.1f} | {growth:+.1%} |")
+    print(
+        f"| {len(latencies)} | {len(errors)} | {len(latencies) / elapsed:.0f} | {q[49] * 1000:.2f} | "
+        f"{q[98] * 1000:.2f} | {early / 1024:.1f} | {late / 1024:.1f} | {growth:+.1%} |"
+    )
     if errors:
         print("first errors:", errors[:3])
     # memory is steady when the last third of the run sits within 10% of the first third
