@@ -59,3 +59,25 @@ def test_jsonl_lines_are_items_of_their_own(tmp_path, make_app, store):
     results = list(replay(make_app(), [archive]))
     assert [r.outcome for r in results] == ["stored"] * 5 + ["unreadable"]
     assert results[-1].source.endswith("archive.jsonl:7") and results[-1].status == 400
+
+
+def test_large_replays_show_a_progress_bar_on_a_terminal(tmp_path, make_app, monkeypatch, capsys):
+    import sys
+
+    archive = tmp_path / "big.jsonl"
+    archive.write_text(
+        "\n".join(json.dumps(samples.body("voicekey_callback", keypress=str(k))) for k in range(250))
+    )
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert len(list(replay(make_app(), [archive]))) == 250
+    bar = capsys.readouterr().err
+    assert "[##############################] 250/250" in bar and "50/250" in bar
+
+
+def test_small_replays_and_pipes_show_no_progress_bar(tmp_path, make_app, capsys):
+    archive = tmp_path / "big.jsonl"
+    archive.write_text(
+        "\n".join(json.dumps(samples.body("voicekey_callback", keypress=str(k))) for k in range(250))
+    )
+    list(replay(make_app(), [archive]))  # stderr is not a terminal under pytest
+    assert "/250" not in capsys.readouterr().err
