@@ -217,7 +217,8 @@ def test_connection_refused_is_a_quick_503():
     started = time.monotonic()
     reply = app(DynamoDBStore(TABLE, client=client))(STATUS)
     assert_unavailable(reply, "cannot be reached (EndpointConnectionError)")
-    assert time.monotonic() - started < 1.0
+    # refused at once: two attempts that each waited out the 1 s connect timeout would take 2 s
+    assert time.monotonic() - started < 1.5
 
 
 def test_missing_credentials_are_a_503(monkeypatch):

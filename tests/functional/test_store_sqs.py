@@ -209,7 +209,8 @@ def test_connection_refused_is_a_quick_503():
     started = time.monotonic()
     reply = app(SQSStore("receipts", client=client))(STATUS)
     assert_unavailable(reply, "sqs queue 'receipts' cannot be reached (EndpointConnectionError)")
-    assert time.monotonic() - started < 1.0
+    # refused at once: two attempts that each waited out the 1 s connect timeout would take 2 s
+    assert time.monotonic() - started < 1.5
 
 
 def test_a_silent_endpoint_times_out_with_short_bounds():
