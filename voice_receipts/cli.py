@@ -8,15 +8,17 @@ import os
 import sys
 from collections import Counter
 
-from voice_receipts import config, logs, runtime
+from voice_receipts import config, logs
+from voice_receipts.app import App
 from voice_receipts.errors import VoiceReceiptsError
+from voice_receipts.stores import open_store
 
 
-def _app(args: argparse.Namespace):
-    if args.store:
-        os.environ[config.STORE] = args.store
-    runtime.reset()
-    app = runtime.get_app()
+def _app(args: argparse.Namespace) -> App:
+    """The same App the handler builds, from the environment with --store on top (the process's
+    environment itself is left as it is)."""
+    settings = config.load_settings({**os.environ, **({config.STORE: args.store} if args.store else {})})
+    app = App(settings, open_store(settings.store_url, settings))
     # the CLI prints its own report; per-request JSON lines only when asked for
     logs.configure("INFO" if args.verbose else "WARNING")
     return app
