@@ -25,7 +25,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
-TOKEN = "load-token"
+TOKEN = "load-token-0123456789"
 
 
 def free_port() -> int:

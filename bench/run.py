@@ -109,6 +109,7 @@ def child_env(endpoint: str) -> dict[str, str]:
         # as in Lambda: the project builds its App (and client) at import, like the others do
         AWS_LAMBDA_FUNCTION_NAME="voice-receipts-bench",
         VOICE_RECEIPTS_STORE=f"dynamodb://{TABLE}",
+        VOICE_RECEIPTS_TOKEN="bench-token-0123456789",  # noqa: S106 - not a secret
         BENCH_TABLE=TABLE,
         BENCH_IDEMPOTENCY_TABLE=IDEMPOTENCY_TABLE,
     )

@@ -35,6 +35,7 @@ for name, value in {
     "BENCH_TABLE": "receipts",
     "BENCH_IDEMPOTENCY_TABLE": "idempotency",
     "VOICE_RECEIPTS_STORE": "dynamodb://receipts",
+    "VOICE_RECEIPTS_TOKEN": "bench-token-0123456789",
 }.items():
     os.environ.setdefault(name, value)
 os.environ.pop("AWS_ENDPOINT_URL", None)

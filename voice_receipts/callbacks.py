@@ -8,12 +8,15 @@ empty, unknown fields are kept, and an undocumented `result` or `failure_code` i
 from __future__ import annotations
 
 import re
-from typing import Annotated, Any
+from dataclasses import dataclass
+from typing import Annotated, Any, ClassVar
 
 import pydantic_core
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 
+from voice_receipts import codes, kinds
 from voice_receipts.errors import BadRequest, NotJSON
+from voice_receipts.times import iso
 
 KIND_NAME = re.compile(r"[a-z_]{1,40}")
 
@@ -86,11 +89,16 @@ class Callback(BaseModel):
     """Fields every kind shares. Extra fields are kept: Tencent may add some at any time."""
 
     model_config = ConfigDict(extra="allow", frozen=True)
+    KIND: ClassVar[str]
 
     callid: CallId
     mobile: Text = None
     nationcode: Text = None
     call_from: Text = None
+
+    def receipt_fields(self) -> dict[str, Any]:
+        """This kind's own fields of the normalised Receipt."""
+        return {}
 
 
 class StatusCallback(Callback):
@@ -102,31 +110,67 @@ class StatusCallback(Callback):
     end_calltime: UnixTime = None
     fee: Minutes = None
 
+    def receipt_fields(self) -> dict[str, Any]:
+        return {
+            "status": codes.CALL_STATUS.get(self.result.strip(), self.result),
+            "started_at": iso(self.start_calltime),
+            "accepted_at": iso(self.accept_time),
+            "ended_at": iso(self.end_calltime),
+            "fee_minutes": self.fee,
+        }
+
+
+class VoicecodeCallback(StatusCallback):
+    KIND = kinds.VOICECODE
+
+
+class VoicepromptCallback(StatusCallback):
+    KIND = kinds.VOICEPROMPT
+
 
 class KeypressCallback(Callback):
     """voicekey_callback: one key the callee pressed."""
 
+    KIND = kinds.VOICEKEY
     keypress: RequiredText
+
+    def receipt_fields(self) -> dict[str, Any]:
+        return {"keypress": self.keypress}
 
 
 class FailureCallback(Callback):
     """voice_failure_callback: why the call failed."""
 
+    KIND = kinds.VOICE_FAILURE
     failure_code: Code
     failure_reason: Text = None
 
+    def receipt_fields(self) -> dict[str, Any]:
+        return {
+            "failure_code": self.failure_code,
+            "failure_reason": self.failure_reason,
+            "failure_text": codes.FAILURE_CODES.get(self.failure_code),
+        }
 
-# The body's only key names the kind; the kind is the key without "_callback".
+
+# The body's only key names the kind: "voicecode_callback" -> VoicecodeCallback.
 MODELS: dict[str, type[Callback]] = {
-    "voicecode_callback": StatusCallback,
-    "voiceprompt_callback": StatusCallback,
-    "voicekey_callback": KeypressCallback,
-    "voice_failure_callback": FailureCallback,
+    kinds.key_of(model.KIND): model
+    for model in (VoicecodeCallback, VoicepromptCallback, KeypressCallback, FailureCallback)
 }
 
 
-def kind_of(key: str) -> str:
-    return key.removesuffix("_callback")
+@dataclass(frozen=True)
+class ParsedCallback:
+    """A body that passed validation: its key, the callback object exactly as it came, the model."""
+
+    key: str
+    raw: dict[str, Any]
+    model: Callback
+
+    @property
+    def kind(self) -> str:
+        return self.model.KIND
 
 
 def load_json(body: bytes) -> Any:
@@ -137,8 +181,8 @@ def load_json(body: bytes) -> Any:
         raise NotJSON(f"body is not valid JSON: {str(exc)[:120]}") from None
 
 
-def parse_callback(document: Any) -> tuple[str, dict[str, Any], Callback]:
-    """Return (key, the raw callback object, its model) or raise BadRequest naming what is wrong."""
+def parse_callback(document: Any) -> ParsedCallback:
+    """The callback in a parsed JSON body, or BadRequest naming what is wrong."""
     if not isinstance(document, dict):
         raise BadRequest(f"body must be a JSON object, got {_json_type(document)}")
     if len(document) != 1:
@@ -154,7 +198,7 @@ def parse_callback(document: Any) -> tuple[str, dict[str, Any], Callback]:
     if not isinstance(raw, dict):
         raise BadRequest(f"{key} must be a JSON object, got {_json_type(raw)}")
     try:
-        return key, raw, model.model_validate(raw)
+        return ParsedCallback(key, raw, model.model_validate(raw))
     except ValidationError as exc:
         raise BadRequest(_describe(key, exc)) from None
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -11,6 +12,9 @@ from voice_receipts.errors import ConfigError
 
 STORE = "VOICE_RECEIPTS_STORE"
 TOKEN = "VOICE_RECEIPTS_TOKEN"  # noqa: S105 - the variable's name, not a secret
+TOKEN_PREVIOUS = "VOICE_RECEIPTS_TOKEN_PREVIOUS"  # noqa: S105 - still accepted during a rotation
+ALLOW_UNAUTHENTICATED = "VOICE_RECEIPTS_ALLOW_UNAUTHENTICATED"
+DIRECT_INVOCATION = "VOICE_RECEIPTS_DIRECT_INVOCATION"
 MAX_BODY_BYTES = "VOICE_RECEIPTS_MAX_BODY_BYTES"
 ALLOWED_CIDRS = "VOICE_RECEIPTS_ALLOWED_CIDRS"
 RETENTION_DAYS = "VOICE_RECEIPTS_RETENTION_DAYS"
@@ -18,34 +22,163 @@ TENCENT_REGION = "VOICE_RECEIPTS_TENCENT_REGION"
 TENCENT_ENDPOINT = "VOICE_RECEIPTS_TENCENT_ENDPOINT"  # tests and private networks; unset: the SDK's
 LOG_LEVEL = "VOICE_RECEIPTS_LOG_LEVEL"
 
+SCF_REGION = "TENCENTCLOUD_REGION"  # set by the SCF runtime to the function's own region
+# Tencent credentials, read here so that no store reads the environment itself: SCF's role keys
+# (rotated per instance) and the SDK's usual variables. The CMQ store picks the first complete pair.
+TENCENT_CREDENTIALS = (
+    ("TENCENTCLOUD_SECRETID", "TENCENTCLOUD_SECRETKEY", "TENCENTCLOUD_SESSIONTOKEN"),
+    ("TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY", ""),
+)
+
 DEFAULT_LOCAL_STORE = "sqlite:///receipts.db"
 DEFAULT_MAX_BODY_BYTES = 64 * 1024
+SCHEMES = ("sqlite", "dynamodb", "sqs", "cmq")
+# The largest body each store can always take, with the normalised fields beside the raw callback
+# (README "What is accepted"): CMQ's default queue takes 65,536-byte messages, SQS 262,144 bytes,
+# a DynamoDB item 400 KB. Above these a receipt would be refused on every retry.
+STORE_MAX_BODY_BYTES = {"sqlite": 1024 * 1024, "dynamodb": 256 * 1024, "sqs": 192 * 1024, "cmq": 48 * 1024}
+
+# A token travels in a URL the VMS console stores and sends back verbatim: only characters that
+# need no encoding anywhere (RFC 3986 unreserved), so no gateway can decode it differently.
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9._~-]{16,256}")
+TOKEN_HINT = "16 to 256 of A-Z a-z 0-9 . _ ~ - (e.g. `openssl rand -hex 32`)"  # noqa: S105
 
 # Set by the runtimes themselves: their presence means "we run in a cloud function", where a
 # default SQLite file would sit on a throwaway disk and silently lose every receipt.
 CLOUD_RUNTIME_MARKERS = ("AWS_LAMBDA_FUNCTION_NAME", "SCF_FUNCTIONNAME")
+TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
+
+
+@dataclass(frozen=True)
+class StoreURL:
+    """A store URL parsed once: `scheme` picks the backend, `target` is what it names (a path,
+    a table, a queue name or URL)."""
+
+    scheme: str
+    target: str
+
+    def __str__(self) -> str:
+        return f"{self.scheme}://{self.target}" if self.scheme != "sqlite" else f"sqlite:///{self.target}"
+
+    @classmethod
+    def parse(cls, text: str, origin: str = STORE) -> StoreURL:
+        """`origin` names where the text came from (a variable, --store) for the error message."""
+        scheme, sep, rest = text.strip().partition("://")
+        scheme = scheme.lower()
+        if not sep or scheme not in SCHEMES:
+            raise ConfigError(
+                f"{origin} must be a store URL (sqlite:///receipts.db, dynamodb://TABLE, sqs://QUEUE "
+                f"or cmq://QUEUE), got {text!r}"
+            )
+        # sqlite:///relative.db and sqlite:////absolute/path.db, as SQLAlchemy spells them
+        target = rest[1:] if scheme == "sqlite" and rest.startswith("/") else ""
+        if scheme != "sqlite":
+            target = rest
+        if not target:
+            example = {"sqlite": "sqlite:///receipts.db", "dynamodb": "dynamodb://TABLE"}.get(
+                scheme, f"{scheme}://QUEUE"
+            )
+            raise ConfigError(f"{origin} must look like {example}, got {text!r}")
+        return cls(scheme, target)
 
 
 @dataclass(frozen=True)
 class Settings:
-    store_url: str = DEFAULT_LOCAL_STORE
-    token: str | None = field(default=None, repr=False)  # never printed
+    store: StoreURL = field(default_factory=lambda: StoreURL.parse(DEFAULT_LOCAL_STORE))
+    # the current token first, then the previous one during a rotation; empty: no token check
+    tokens: tuple[str, ...] = field(default=(), repr=False)
+    direct_invocation: bool = True
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
     allowed_cidrs: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
     retention_days: int | None = None
     tencent_region: str | None = None
     tencent_endpoint: str | None = None
+    tencent_credentials: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
     aws_region: str | None = None
     log_level: str = "INFO"
-    environ: Mapping[str, str] = field(default_factory=dict, repr=False, compare=False)
+    cloud: bool = False  # running inside Lambda or SCF
 
 
 def in_cloud_runtime(environ: Mapping[str, str]) -> bool:
     return any(environ.get(name) for name in CLOUD_RUNTIME_MARKERS)
 
 
-def _positive_int(environ: Mapping[str, str], name: str) -> int | None:
-    raw = environ.get(name, "").strip()
+def load_settings(environ: Mapping[str, str] | None = None, store: str | None = None) -> Settings:
+    """Read and check every setting; raise ConfigError with a message a person can act on.
+
+    `store` (the CLI's --store) overrides VOICE_RECEIPTS_STORE and is named in its errors.
+    """
+    env = os.environ if environ is None else environ
+    cloud = in_cloud_runtime(env)
+    store_url = _store(env, store, cloud)
+    tokens = _tokens(env, cloud)
+    level = env.get(LOG_LEVEL, "INFO").strip().upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+        raise ConfigError(f"{LOG_LEVEL} must be DEBUG, INFO, WARNING or ERROR, got {level!r}")
+    return Settings(
+        store=store_url,
+        tokens=tokens,
+        # a REST API integration without proxy mode delivers a bare callback from the internet,
+        # indistinguishable from a console test: in the cloud it is off unless turned on
+        direct_invocation=_flag(env, DIRECT_INVOCATION, default=not cloud),
+        max_body_bytes=_max_body(env, store_url),
+        allowed_cidrs=_cidrs(env.get(ALLOWED_CIDRS, "")),
+        retention_days=_positive_int(env, RETENTION_DAYS),
+        tencent_region=env.get(TENCENT_REGION) or env.get(SCF_REGION) or None,
+        tencent_endpoint=env.get(TENCENT_ENDPOINT) or None,
+        tencent_credentials={
+            name: env[name] for names in TENCENT_CREDENTIALS for name in names if name and env.get(name)
+        },
+        # botocore reads only AWS_DEFAULT_REGION; AWS_REGION is what most AWS tools and docs use
+        aws_region=env.get("AWS_DEFAULT_REGION") or env.get("AWS_REGION") or None,
+        log_level=level,
+        cloud=cloud,
+    )
+
+
+def _store(env: Mapping[str, str], override: str | None, cloud: bool) -> StoreURL:
+    if override:
+        return StoreURL.parse(override, origin="--store")
+    text = env.get(STORE, "").strip()
+    if text:
+        return StoreURL.parse(text)
+    if cloud:
+        raise ConfigError(
+            f"{STORE} is not set: in a cloud function receipts need a durable store "
+            "(dynamodb://TABLE, sqs://QUEUE or cmq://QUEUE)"
+        )
+    return StoreURL.parse(DEFAULT_LOCAL_STORE)
+
+
+def _tokens(env: Mapping[str, str], cloud: bool) -> tuple[str, ...]:
+    current, previous = env.get(TOKEN, ""), env.get(TOKEN_PREVIOUS, "")
+    for name, value in ((TOKEN, current), (TOKEN_PREVIOUS, previous)):
+        if value and not TOKEN_PATTERN.fullmatch(value):
+            raise ConfigError(f"{name} must be {TOKEN_HINT}; the value set is not (not shown)")
+    if previous and not current:
+        raise ConfigError(f"{TOKEN_PREVIOUS} is set but {TOKEN} is not: set the new token first")
+    if not current and cloud and not _flag(env, ALLOW_UNAUTHENTICATED, default=False):
+        # fail closed: a forgotten token must not publish an endpoint anyone can write to
+        raise ConfigError(
+            f"{TOKEN} is not set: a deployed endpoint needs a token ({TOKEN_HINT}); set "
+            f"{ALLOW_UNAUTHENTICATED}=true only if something else authenticates every request"
+        )
+    return tuple(t for t in (current, previous) if t)
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in TRUE:
+        return True
+    if raw in FALSE:
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+def _positive_int(env: Mapping[str, str], name: str) -> int | None:
+    raw = env.get(name, "").strip()
     if not raw:
         return None
     try:
@@ -57,6 +190,19 @@ def _positive_int(environ: Mapping[str, str], name: str) -> int | None:
     return value
 
 
+def _max_body(env: Mapping[str, str], store: StoreURL) -> int:
+    bound = STORE_MAX_BODY_BYTES[store.scheme]
+    value = _positive_int(env, MAX_BODY_BYTES)
+    if value is None:
+        return min(DEFAULT_MAX_BODY_BYTES, bound)
+    if value > bound:
+        raise ConfigError(
+            f"{MAX_BODY_BYTES}={value} is over what the {store.scheme} store can always take "
+            f"({bound} bytes); a larger receipt would be refused on every retry"
+        )
+    return value
+
+
 def _cidrs(raw: str) -> tuple:
     networks = []
     for part in filter(None, (p.strip() for p in raw.split(","))):
@@ -65,37 +211,3 @@ def _cidrs(raw: str) -> tuple:
         except ValueError:
             raise ConfigError(f"{ALLOWED_CIDRS}: {part!r} is not an IP network") from None
     return tuple(networks)
-
-
-def load_settings(environ: Mapping[str, str] | None = None) -> Settings:
-    """Read and check every setting; raise ConfigError with a message a person can act on."""
-    env = dict(os.environ if environ is None else environ)
-    store_url = env.get(STORE, "").strip()
-    if not store_url:
-        if in_cloud_runtime(env):
-            raise ConfigError(
-                f"{STORE} is not set: in a cloud function receipts need a durable store "
-                "(dynamodb://TABLE, sqs://QUEUE or cmq://QUEUE)"
-            )
-        store_url = DEFAULT_LOCAL_STORE
-    if "://" not in store_url:
-        raise ConfigError(f"{STORE} must be a URL such as sqlite:///receipts.db, got {store_url!r}")
-    token = env.get(TOKEN)
-    if token is not None and token.strip() != token:
-        raise ConfigError(f"{TOKEN} must not start or end with spaces")
-    level = env.get(LOG_LEVEL, "INFO").upper()
-    if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
-        raise ConfigError(f"{LOG_LEVEL} must be DEBUG, INFO, WARNING or ERROR, got {level!r}")
-    return Settings(
-        store_url=store_url,
-        token=token or None,
-        max_body_bytes=_positive_int(env, MAX_BODY_BYTES) or DEFAULT_MAX_BODY_BYTES,
-        allowed_cidrs=_cidrs(env.get(ALLOWED_CIDRS, "")),
-        retention_days=_positive_int(env, RETENTION_DAYS),
-        tencent_region=env.get(TENCENT_REGION) or None,
-        tencent_endpoint=env.get(TENCENT_ENDPOINT) or None,
-        # botocore reads only AWS_DEFAULT_REGION; AWS_REGION is what most AWS tools and docs use
-        aws_region=env.get("AWS_DEFAULT_REGION") or env.get("AWS_REGION") or None,
-        log_level=level,
-        environ=env,
-    )

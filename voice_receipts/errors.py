@@ -31,13 +31,19 @@ class NotJSON(BadRequest):
     result = codes.INVALID_JSON
 
 
-class Unauthorized(VoiceReceiptsError):
+class AuthError(VoiceReceiptsError):
+    """The request is not allowed to deliver receipts (auth.py raises these)."""
+
+
+class Unauthorized(AuthError):
+    """The URL token is missing, wrong, or given more than once."""
+
     status = 401
     result = codes.UNAUTHORIZED
 
 
-class Forbidden(VoiceReceiptsError):
-    """The source address is outside VOICE_RECEIPTS_ALLOWED_CIDRS."""
+class Forbidden(AuthError):
+    """The source address is outside VOICE_RECEIPTS_ALLOWED_CIDRS, or direct invocation is off."""
 
     status = 403
     result = codes.FORBIDDEN

@@ -1,4 +1,4 @@
-"""One JSON log line per request; mobile numbers masked, payloads and the token never logged."""
+"""One JSON log line per request; mobile numbers masked (display.py), payloads and the token never logged."""
 
 from __future__ import annotations
 
@@ -8,15 +8,6 @@ import sys
 
 LOGGER_NAME = "voice_receipts"
 log = logging.getLogger(LOGGER_NAME)
-
-
-def mask_mobile(mobile: str | None) -> str | None:
-    """13800138000 -> 138****8000: enough to tell calls apart, not enough to dial."""
-    if not mobile:
-        return mobile
-    if len(mobile) >= 8:
-        return f"{mobile[:3]}****{mobile[-4:]}"
-    return "****" + mobile[-2:] if len(mobile) > 4 else "****"
 
 
 def emit(level: int, message: str, fields: dict) -> None:

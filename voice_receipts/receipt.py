@@ -5,12 +5,11 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
 from typing import Any
 
-from voice_receipts import codes
-from voice_receipts.callbacks import Callback as CallbackModel
-from voice_receipts.callbacks import FailureCallback, KeypressCallback, StatusCallback, kind_of
+from voice_receipts.callbacks import ParsedCallback
+from voice_receipts.kinds import kind_of
+from voice_receipts.times import utc_now
 
 
 @dataclass(frozen=True)
@@ -70,55 +69,17 @@ def event_id(key: str, raw: dict[str, Any]) -> str:
     return f"{kind_of(key)}-{digest[:32]}"
 
 
-def iso(seconds: int | None) -> str | None:
-    if seconds is None:
-        return None
-    try:
-        return datetime.fromtimestamp(seconds, timezone.utc).isoformat().replace("+00:00", "Z")
-    except (OverflowError, OSError, ValueError):
-        return None  # a time past year 9999 is junk; the raw value is still kept
-
-
-def parse_iso(text: str) -> datetime:
-    """The inverse of iso()/utc_now(); "Z" spelled out because Python 3.10 (SCF) cannot read it."""
-    return datetime.fromisoformat(text.replace("Z", "+00:00"))
-
-
-def utc_now() -> str:
-    # microseconds: a call's key presses arrive within milliseconds of each other, and every
-    # store orders a call's receipts by this
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
-
-
-def build_receipt(
-    key: str, raw: dict[str, Any], callback: CallbackModel, received_at: str | None = None
-) -> Receipt:
-    common = {
-        "callid": callback.callid,
-        "kind": kind_of(key),
-        "event_id": event_id(key, raw),
-        "received_at": received_at or utc_now(),
-        "mobile": callback.mobile,
-        "nationcode": callback.nationcode,
-        "call_from": callback.call_from,
-        "raw": raw,
-    }
-    if isinstance(callback, StatusCallback):
-        return Receipt(
-            **common,
-            status=codes.CALL_STATUS.get(callback.result.strip(), callback.result),
-            started_at=iso(callback.start_calltime),
-            accepted_at=iso(callback.accept_time),
-            ended_at=iso(callback.end_calltime),
-            fee_minutes=callback.fee,
-        )
-    if isinstance(callback, KeypressCallback):
-        return Receipt(**common, keypress=callback.keypress)
-    if isinstance(callback, FailureCallback):
-        return Receipt(
-            **common,
-            failure_code=callback.failure_code,
-            failure_reason=callback.failure_reason,
-            failure_text=codes.FAILURE_CODES.get(callback.failure_code),
-        )
-    raise TypeError(f"no receipt for {type(callback).__name__}")  # a new model without a branch
+def build_receipt(parsed: ParsedCallback, received_at: str | None = None) -> Receipt:
+    """The normalised record of a parsed callback: the shared fields, then the kind's own."""
+    model = parsed.model
+    return Receipt(
+        callid=model.callid,
+        kind=parsed.kind,
+        event_id=event_id(parsed.key, parsed.raw),
+        received_at=received_at or utc_now(),
+        mobile=model.mobile,
+        nationcode=model.nationcode,
+        call_from=model.call_from,
+        raw=parsed.raw,
+        **model.receipt_fields(),
+    )

@@ -83,7 +83,7 @@ def _peek(event: Any) -> tuple[str | None, str | None]:
         key, raw = next(iter(event.items()))
         if key in MODELS and isinstance(raw, dict):
             callid = raw.get("callid")
-            return (str(callid) if callid is not None else None), key.removesuffix("_callback")
+            return (str(callid) if callid is not None else None), MODELS[key].KIND
     return None, None
 
 

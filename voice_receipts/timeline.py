@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from voice_receipts.logs import mask_mobile
-from voice_receipts.receipt import Receipt, parse_iso
+from voice_receipts import kinds
+from voice_receipts.display import mask_mobile
+from voice_receipts.receipt import Receipt
+from voice_receipts.times import parse_iso
 
 
 def _seconds_between(start: str | None, end: str | None) -> int | None:
@@ -17,8 +19,8 @@ def _seconds_between(start: str | None, end: str | None) -> int | None:
 
 def summarise(callid: str, receipts: list[Receipt]) -> dict[str, Any]:
     """The call as one object; the status receipt wins for times, every key press is listed."""
-    status = next((r for r in receipts if r.kind in ("voicecode", "voiceprompt")), None)
-    failure = next((r for r in receipts if r.kind == "voice_failure"), None)
+    status = next((r for r in receipts if r.kind in kinds.STATUS_KINDS), None)
+    failure = next((r for r in receipts if r.kind == kinds.VOICE_FAILURE), None)
     first = receipts[0] if receipts else None
     summary: dict[str, Any] = {
         "callid": callid,
@@ -32,7 +34,7 @@ def summarise(callid: str, receipts: list[Receipt]) -> dict[str, Any]:
         "ring_seconds": None,
         "talk_seconds": None,
         "fee_minutes": status.fee_minutes if status else None,
-        "keys": [r.keypress for r in receipts if r.kind == "voicekey"],
+        "keys": [r.keypress for r in receipts if r.kind == kinds.VOICEKEY],
         "failure_code": failure.failure_code if failure else None,
         "failure_reason": failure.failure_reason if failure else None,
         "failure_text": failure.failure_text if failure else None,
@@ -68,10 +70,10 @@ def render(summary: dict[str, Any]) -> str:
     lines.append("  timeline")
     for r in s["receipts"]:
         detail = {
-            "voicecode": r["status"],
-            "voiceprompt": r["status"],
-            "voicekey": f"key {r['keypress']}",
-            "voice_failure": f"failure {r['failure_code']}",
+            kinds.VOICECODE: r["status"],
+            kinds.VOICEPROMPT: r["status"],
+            kinds.VOICEKEY: f"key {r['keypress']}",
+            kinds.VOICE_FAILURE: f"failure {r['failure_code']}",
         }.get(r["kind"], "")
         lines.append(f"    {r['received_at']}  {r['kind']:<13} {detail}")
     return "\n".join(lines)

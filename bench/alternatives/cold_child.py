@@ -41,7 +41,7 @@ def event(callid):
         "version": "2.0",
         "routeKey": "POST /voice/callback",
         "rawPath": "/voice/callback",
-        "rawQueryString": "",
+        "rawQueryString": "token=bench-token-0123456789",  # the project checks it, as deployed
         "headers": {"content-type": "application/json", "content-length": str(len(body))},
         "requestContext": {
             "accountId": "123456789012",

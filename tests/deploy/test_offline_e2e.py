@@ -153,8 +153,9 @@ def test_every_sample_over_http_into_moto(dynamodb_stack, tmp_path):
         query = {k: v for k, v in request.query.items() if k != "token"}
         query["token"] = stack.token  # the samples carry a placeholder token
         headers = {"Content-Type": request.headers.get("content-type", "application/json")}
-        status, reply = stack.send(request.method, request.body, query, headers)
-        if request.method != "POST":
+        method = request.method or "POST"  # a bare body has no method: VMS would POST it
+        status, reply = stack.send(method, request.body, query, headers)
+        if method != "POST":
             assert status == 404, f"{source}: the gateway routes POST only"
         elif source in GATEWAY_DECODES:
             assert (status, reply) == (200, OK), f"{source}: {status} {reply}"

@@ -95,12 +95,13 @@ def test_environment_names_the_table_and_token(packaged):
     env = the_function(packaged.template)["Environment"]["Variables"]
     assert env["VOICE_RECEIPTS_STORE"] == f"dynamodb://{TABLE}"
     assert env["VOICE_RECEIPTS_TOKEN"] == TEST_TOKEN
-    assert int(env["VOICE_RECEIPTS_MAX_BODY_BYTES"]) > 0
     assert int(env["VOICE_RECEIPTS_RETENTION_DAYS"]) > 0
+    # a bare callback from a non-proxy integration must not count as an IAM-authorised invocation
+    assert env["VOICE_RECEIPTS_DIRECT_INVOCATION"] == "false"
     assert set(env) <= {
         "VOICE_RECEIPTS_STORE",
         "VOICE_RECEIPTS_TOKEN",
-        "VOICE_RECEIPTS_MAX_BODY_BYTES",
+        "VOICE_RECEIPTS_DIRECT_INVOCATION",
         "VOICE_RECEIPTS_RETENTION_DAYS",
         "VOICE_RECEIPTS_ALLOWED_CIDRS",
     }
@@ -256,7 +257,7 @@ assert "boto3" not in sys.modules  # a SQLite-store function never pays for boto
 body = {"voicecode_callback": {"result": "0", "accept_time": "1470196835",
         "call_from": "075583763333", "callid": "c1", "end_calltime": "1470196843", "fee": "1",
         "mobile": "13800138000", "nationcode": "86", "start_calltime": "1470196821"}}
-event = {"version": "2.0", "rawPath": "/voice/callback", "rawQueryString": "token=t0k",
+event = {"version": "2.0", "rawPath": "/voice/callback", "rawQueryString": "token=t0k-0123456789abcdef",
          "headers": {"content-type": "application/json"}, "isBase64Encoded": False,
          "requestContext": {"http": {"method": "POST", "path": "/voice/callback",
                                      "sourceIp": "203.0.113.9"}},
@@ -278,7 +279,7 @@ def answer_one_receipt(python: str, folder: Path, tmp_path: Path) -> dict:
             "PATH": "/usr/bin:/bin",
             "AWS_LAMBDA_FUNCTION_NAME": "voice-receipts-test-receive",  # init as on Lambda
             "VOICE_RECEIPTS_STORE": f"sqlite:///{tmp_path}/receipts.db",
-            "VOICE_RECEIPTS_TOKEN": "t0k",
+            "VOICE_RECEIPTS_TOKEN": "t0k-0123456789abcdef",
         },
         capture_output=True,
         text=True,
@@ -357,6 +358,7 @@ def test_init_with_the_runtimes_boto3_fits_in_128_mb(local_twin, tmp_path):
             "PATH": "/usr/bin:/bin",
             "AWS_LAMBDA_FUNCTION_NAME": "voice-receipts-test-receive",
             "VOICE_RECEIPTS_STORE": f"dynamodb://{TABLE}",
+            "VOICE_RECEIPTS_TOKEN": "t0k-0123456789abcdef",
             "AWS_DEFAULT_REGION": "us-east-1",
             "AWS_ACCESS_KEY_ID": "testing",
             "AWS_SECRET_ACCESS_KEY": "testing",

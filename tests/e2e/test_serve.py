@@ -31,12 +31,14 @@ def test_serve_stores_every_kind(serve, tmp_path, kind):
 
 
 def test_serve_answers_every_class_of_bad_input(serve):
-    base, _, _ = serve(VOICE_RECEIPTS_TOKEN="s3", VOICE_RECEIPTS_MAX_BODY_BYTES="1024")
-    ok = "/voice/callback?token=s3"
+    base, _, _ = serve(VOICE_RECEIPTS_TOKEN="s3-token-0123456789", VOICE_RECEIPTS_MAX_BODY_BYTES="1024")
+    ok = "/voice/callback?token=s3-token-0123456789"
     assert post(base, ok, samples.body("voicekey_callback"))[0] == 200
     assert post(base, ok, samples.body("voicekey_callback"))[2] == {"result": 0, "errmsg": "OK"}  # redelivery
     assert post(base, "/voice/callback", samples.body("voicekey_callback"))[0] == 401
-    assert post(base, "/voice/callback?token=S3", samples.body("voicekey_callback"))[0] == 401
+    assert (
+        post(base, "/voice/callback?token=S3-TOKEN-0123456789", samples.body("voicekey_callback"))[0] == 401
+    )
     assert post(base, ok, b"{not json")[2]["result"] == 4001
     assert post(base, ok, b'{"a": "\xff"}')[0] == 400  # invalid UTF-8 reaches the parser intact
     assert post(base, ok, {"voicekey_callback": {"keypress": "1"}})[0] == 400
@@ -47,14 +49,14 @@ def test_serve_answers_every_class_of_bad_input(serve):
 
 
 def test_serve_logs_one_json_line_per_request_without_secrets(serve, tmp_path):
-    base, _, proc = serve(VOICE_RECEIPTS_TOKEN="s3cr3t-token")
-    post(base, "/voice/callback?token=s3cr3t-token", samples.body("voicecode_callback"))
+    base, _, proc = serve(VOICE_RECEIPTS_TOKEN="s3cr3t-token-0123456")
+    post(base, "/voice/callback?token=s3cr3t-token-0123456", samples.body("voicecode_callback"))
     post(base, "/voice/callback?token=wrong", samples.body("voicecode_callback"))
     proc.terminate()
     proc.wait(5)
     err = (tmp_path / "serve.log").read_text()
     lines = [json.loads(line) for line in err.splitlines() if line.startswith("{")]
-    assert [(x["status"], x["outcome"]) for x in lines] == [(200, "stored"), (401, "rejected")]
-    assert lines[0]["mobile"] == "138****8000" and lines[0]["callid"] == "call-code-1"
+    assert [(x["status"], x["outcome"]) for x in lines] == [(200, "stored"), (401, "unauthorized")]
+    assert lines[0]["mobile"] == "138******00" and lines[0]["callid"] == "call-code-1"
     assert {"request_id", "duration_ms", "kind", "via"} <= set(lines[0])
-    assert "13800138000" not in err and "s3cr3t-token" not in err
+    assert "13800138000" not in err and "s3cr3t-token-0123456" not in err

@@ -5,7 +5,7 @@ import pytest
 from tests import samples
 
 SHAPES = list(samples.SHAPES)
-TOKEN = "tok-7Hq2"
+TOKEN = "tok-7Hq2-long-enough"
 
 
 def send(app, shape, **kw):
@@ -69,16 +69,47 @@ def test_right_token_is_accepted_on_every_shape(make_app, store, shape):
     assert status == 200
 
 
-def test_no_token_configured_means_no_check(make_app):
+def test_no_token_configured_means_no_check_locally(make_app):
     assert send(make_app(), "aws-http-api", query="token=anything")[0] == 200
 
 
-def test_direct_invocation_needs_no_token(make_app):
+def test_direct_invocation_needs_no_token_when_turned_on(make_app):
     # direct invocation is authorised by the cloud's IAM/CAM; there is no URL to carry a token
-    assert make_app(VOICE_RECEIPTS_TOKEN=TOKEN)(samples.body("voicekey_callback")) == {
-        "result": 0,
-        "errmsg": "OK",
-    }
+    app = make_app(VOICE_RECEIPTS_TOKEN=TOKEN, VOICE_RECEIPTS_DIRECT_INVOCATION="true")
+    assert app(samples.body("voicekey_callback")) == {"result": 0, "errmsg": "OK"}
+
+
+def test_direct_invocation_turned_off_is_refused_and_nothing_stored(make_app, store):
+    # a REST API integration without proxy mode hands the function the bare body from the internet
+    app = make_app(VOICE_RECEIPTS_TOKEN=TOKEN, VOICE_RECEIPTS_DIRECT_INVOCATION="false")
+    reply = app(samples.body("voicekey_callback"))
+    assert reply["result"] == 4030 and "direct invocation is turned off" in reply["errmsg"]
+    assert store.callids() == []
+
+
+@pytest.mark.parametrize(
+    "shape", ["aws-rest-api", "aws-http-api", "tencent-api-gateway", "tencent-function-url"]
+)
+def test_the_previous_token_works_during_a_rotation(make_app, shape):
+    app = make_app(VOICE_RECEIPTS_TOKEN="new-" + TOKEN, VOICE_RECEIPTS_TOKEN_PREVIOUS=TOKEN)
+    for token in ("new-" + TOKEN, TOKEN):
+        event = samples.wrap(shape, samples.body("voicekey_callback"), token=token)
+        assert samples.reply_of(app(event))[0] == 200
+    status, _ = samples.reply_of(
+        app(samples.wrap(shape, samples.body("voicekey_callback"), token="old-" + TOKEN))
+    )
+    assert status == 401
+
+
+def test_a_client_header_cannot_stand_in_for_the_scf_source_address(make_app, store):
+    app = make_app(VOICE_RECEIPTS_ALLOWED_CIDRS="203.0.113.0/24")
+    event = samples.tencent_url(samples.body("voicekey_callback"), ip="198.51.100.9")
+    # the client adds its own spelling; whichever came last must not decide
+    event["headers"] = {"X-Scf-Remote-Addr": "203.0.113.5", **event["headers"]}
+    assert samples.reply_of(app(event))[0] == 403
+    event["headers"] = {**event["headers"], "X-Scf-Remote-Addr": "203.0.113.5"}
+    assert samples.reply_of(app(event))[0] == 403
+    assert store.callids() == []
 
 
 def test_token_is_checked_before_the_body_is_read(make_app):

@@ -32,7 +32,6 @@ from voice_receipts.replay import replay
 from voice_receipts.stores import open_store
 from voice_receipts.stores.dynamodb import DynamoDBStore
 from voice_receipts.stores.sqlite import SQLiteStore
-from voice_receipts.stores.sqs import SQSStore
 
 CALLBACKS = Path(__file__).resolve().parents[2] / "events" / "callbacks"
 
@@ -129,8 +128,8 @@ def test_every_store_keeps_the_same_event_ids_and_a_second_replay_adds_nothing(t
     queue_url = create_queue(sqs_client, f"replay-{uuid.uuid4().hex[:8]}.fifo")
     stores = {
         "sqlite": SQLiteStore(tmp_path / "r.db"),
-        "dynamodb": DynamoDBStore.from_url(f"dynamodb://{name}"),
-        "sqs": SQSStore.from_url(f"sqs://{queue_url}"),
+        "dynamodb": open_store(f"dynamodb://{name}"),
+        "sqs": open_store(f"sqs://{queue_url}"),
     }
     for _ in range(2):
         for store in stores.values():

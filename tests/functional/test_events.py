@@ -47,9 +47,9 @@ def test_a_second_replay_adds_nothing(make_app, store):
     "item", [i for i in ITEMS if "gateways/" in i.source], ids=lambda i: i.source.rsplit("/")[-1]
 )
 def test_gateway_samples_carry_the_sample_token(make_app, item):
-    # the samples are what a deployment with VOICE_RECEIPTS_TOKEN=change-me receives
-    assert replay_one(make_app(VOICE_RECEIPTS_TOKEN="change-me"), item).status == 200
-    assert replay_one(make_app(VOICE_RECEIPTS_TOKEN="other"), item).status == 401
+    # the samples are what a deployment with VOICE_RECEIPTS_TOKEN=sample-token-change-me receives
+    assert replay_one(make_app(VOICE_RECEIPTS_TOKEN="sample-token-change-me"), item).status == 200
+    assert replay_one(make_app(VOICE_RECEIPTS_TOKEN="other-token-0123456"), item).status == 401
 
 
 def test_jsonl_lines_are_items_of_their_own(tmp_path, make_app, store):

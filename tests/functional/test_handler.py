@@ -34,9 +34,9 @@ def test_handler_stores_through_the_configured_store(handler, tmp_path):
 
 def test_config_is_read_once(handler, monkeypatch):
     first = runtime.get_app()
-    monkeypatch.setenv("VOICE_RECEIPTS_TOKEN", "later")
+    monkeypatch.setenv("VOICE_RECEIPTS_TOKEN", "later-token-0123456")
     handler.main_handler(samples.body("voicekey_callback"), None)
-    assert runtime.get_app() is first and first.settings.token is None
+    assert runtime.get_app() is first and first.settings.tokens == ()
 
 
 def test_cloud_runtime_without_store_fails_at_import(monkeypatch):

@@ -139,7 +139,10 @@ def test_store_unavailable_is_503_so_the_sender_retries(make_app):
 
     app = App(make_app().settings, BrokenStore(StoreUnavailable("sqlite store cannot write: disk I/O error")))
     status, reply = samples.reply_of(app(samples.aws_http(samples.body("voicekey_callback"))))
-    assert (status, reply) == (503, {"result": 5030, "errmsg": "sqlite store cannot write: disk I/O error"})
+    assert (status, reply) == (
+        503,
+        {"result": 5030, "errmsg": "sqlite store cannot write: disk I/O error; retry later"},
+    )
 
 
 def test_a_bug_is_500_with_no_details(make_app):

@@ -56,7 +56,7 @@ def env_for(stub: TdmqStub, **changes: str | None) -> dict[str, str]:
 
 def app_for(env: dict[str, str]) -> App:
     settings = load_settings(env)
-    return App(settings, open_store(settings.store_url, settings))
+    return App(settings, open_store(settings.store, settings))
 
 
 def secrets_of(stub: TdmqStub) -> list[str]:
@@ -112,7 +112,7 @@ def test_a_redelivery_is_sent_again_because_a_queue_cannot_tell(stub):
 
 def test_one_client_per_store_reused_across_receipts(stub):
     settings = load_settings(env_for(stub))
-    store = open_store(settings.store_url, settings)
+    store = open_store(settings.store, settings)
     client, app = store.client, App(settings, store)
     for n in range(3):
         keypress = {k: CALLBACK[k] for k in ("call_from", "callid", "mobile", "nationcode")}
@@ -213,7 +213,7 @@ def test_configuration_errors_fail_at_start_up(stub, changes, expected):
     env = env_for(stub, **changes)
     with pytest.raises(ConfigError) as caught:
         settings = load_settings(env)
-        open_store(settings.store_url, settings)
+        open_store(settings.store, settings)
     for words in expected:
         assert words in caught.value.message
     for secret in (stub.secret_key, " spaced key ", "AKIDrole"):
@@ -366,7 +366,7 @@ def test_worst_case_with_the_default_timeouts_ends_well_inside_10_s(stub):
 def test_store_raises_only_the_packages_own_error(stub):
     stub.fail_next("FailedOperation.CmqBackendError", times=None)
     store = open_store("cmq://receipts", load_settings(env_for(stub)))
-    receipt = build_receipt(*parse_callback(EVENT))
+    receipt = build_receipt(parse_callback(EVENT))
     with pytest.raises(StoreUnavailable) as caught:
         store.put(receipt)
     assert caught.value.message == "cmq queue 'receipts': FailedOperation.CmqBackendError"
@@ -408,7 +408,7 @@ def test_nothing_imports_the_cmq_backend_or_the_aws_sdk_unless_asked():
         "from voice_receipts.config import load_settings; from voice_receipts.stores import open_store;"
         "s = load_settings({'VOICE_RECEIPTS_STORE': 'cmq://receipts', 'VOICE_RECEIPTS_TENCENT_REGION': 'ap-guangzhou',"
         " 'TENCENTCLOUD_SECRET_ID': 'AKIDx', 'TENCENTCLOUD_SECRET_KEY': 'k'});"
-        "open_store(s.store_url, s);"
+        "open_store(s.store, s);"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore'));"
         "assert not bad, bad"
     )

@@ -50,8 +50,7 @@ def store(client):
 
 
 def receipt_of(body, received_at="2026-01-02T03:04:05.000Z"):
-    key, raw, callback = parse_callback(body)
-    return build_receipt(key, raw, callback, received_at=received_at)
+    return build_receipt(parse_callback(body), received_at=received_at)
 
 
 def test_a_status_receipt_is_stored_as_one_item(client, store):
@@ -107,7 +106,7 @@ def test_any_raw_callback_stores_even_what_a_map_attribute_would_refuse(store):
 
 
 def test_retention_days_set_a_ttl_in_epoch_seconds(client):
-    store = DynamoDBStore.from_url(f"dynamodb://{TABLE}", Settings(retention_days=30))
+    store = open_store(f"dynamodb://{TABLE}", Settings(retention_days=30))
     store.client = client  # from_url's own client is bound to moto too; reuse the fixture's
     r = receipt_of(STATUS, "2026-01-02T03:04:05.678Z")
     store.put(r)
@@ -163,19 +162,19 @@ def test_from_url_builds_a_bounded_client_in_the_configured_region(monkeypatch):
 
 def test_the_endpoint_comes_from_boto3s_own_environment_variable(monkeypatch):
     monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", "http://127.0.0.1:4566")
-    assert DynamoDBStore.from_url("dynamodb://t12").client.meta.endpoint_url == ("http://127.0.0.1:4566")
+    assert open_store("dynamodb://t12").client.meta.endpoint_url == ("http://127.0.0.1:4566")
 
 
 @pytest.mark.parametrize("url", ["dynamodb://", "dynamodb://ab", "dynamodb://a/b", "dynamodb:x"])
 def test_a_bad_url_is_a_config_error(url):
     with pytest.raises(ConfigError, match="dynamodb://TABLE"):
-        DynamoDBStore.from_url(url)
+        open_store(url)
 
 
 def test_no_region_is_a_config_error(monkeypatch):
     monkeypatch.delenv("AWS_DEFAULT_REGION")
     with pytest.raises(ConfigError, match="AWS_REGION or AWS_DEFAULT_REGION"):
-        DynamoDBStore.from_url("dynamodb://table")
+        open_store("dynamodb://table")
 
 
 # -- faults: each one is a 503 with a clean errmsg, and nothing is stored --------------------
@@ -270,4 +269,4 @@ def test_aws_region_alone_is_enough(monkeypatch):
     from voice_receipts.stores import open_store
 
     settings = load_settings({"VOICE_RECEIPTS_STORE": "dynamodb://table", "AWS_REGION": "eu-west-1"})
-    assert open_store(settings.store_url, settings).client.meta.region_name == "eu-west-1"
+    assert open_store(settings.store, settings).client.meta.region_name == "eu-west-1"

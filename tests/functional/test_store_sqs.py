@@ -137,28 +137,28 @@ def test_from_url_takes_a_name():
 def test_from_url_takes_an_aws_queue_url_and_its_region(monkeypatch):
     monkeypatch.delenv("AWS_DEFAULT_REGION")
     url = "https://sqs.eu-west-1.amazonaws.com/123456789012/receipts"
-    store = SQSStore.from_url(f"sqs://{url}")
+    store = open_store(f"sqs://{url}")
     assert (store.queue_name, store.queue_url, store.fifo) == ("receipts", url, False)
     assert store.client.meta.region_name == "eu-west-1"
     monkeypatch.setenv("AWS_REGION", "us-east-1")  # Lambda sets it to the function's region
-    assert SQSStore.from_url(f"sqs://{url}").client.meta.region_name == "eu-west-1"
+    assert open_store(f"sqs://{url}").client.meta.region_name == "eu-west-1"
 
 
 def test_from_url_takes_any_http_queue_url():
-    store = SQSStore.from_url("sqs://http://127.0.0.1:5000/123456789012/r.fifo")
+    store = open_store("sqs://http://127.0.0.1:5000/123456789012/r.fifo")
     assert (store.queue_name, store.fifo) == ("r.fifo", True)
     assert store.client.meta.region_name == "us-east-1"  # boto3's usual resolution
 
 
 def test_the_endpoint_comes_from_boto3s_own_environment_variable(monkeypatch):
     monkeypatch.setenv("AWS_ENDPOINT_URL_SQS", "http://127.0.0.1:4566")
-    assert SQSStore.from_url("sqs://q").client.meta.endpoint_url == "http://127.0.0.1:4566"
+    assert open_store("sqs://q").client.meta.endpoint_url == "http://127.0.0.1:4566"
 
 
 @pytest.mark.parametrize("url", ["sqs://", "sqs://a b", "sqs://" + "q" * 81, "sqs://x.fifo.fifo"])
 def test_a_bad_url_is_a_config_error(url):
     with pytest.raises(ConfigError):
-        SQSStore.from_url(url)
+        open_store(url)
 
 
 # -- faults -----------------------------------------------------------------------------------
@@ -232,5 +232,4 @@ def receipt_of(body):
     from voice_receipts.callbacks import parse_callback
     from voice_receipts.receipt import build_receipt
 
-    key, raw, callback = parse_callback(body)
-    return build_receipt(key, raw, callback)
+    return build_receipt(parse_callback(body))

@@ -53,7 +53,7 @@ def stores(tmp_path, monkeypatch):
         create_table(ddb, TABLE)
         queue_url = create_queue(sqs, QUEUE)
         ddb_client, sqs_client = Faulty(ddb), Faulty(sqs)
-        settings = Settings(store_url="unused://")
+        settings = Settings()
         cmq_env = {
             "VOICE_RECEIPTS_STORE": "cmq://receipts",
             "VOICE_RECEIPTS_TENCENT_REGION": "ap-guangzhou",
@@ -78,7 +78,7 @@ def stores(tmp_path, monkeypatch):
             "dynamodb": (App(settings, dynamo), lambda: table_ids(dynamo), ddb_client),
             "sqs": (App(settings, SQSStore(queue_url, client=sqs_client)), sqs_ids, sqs_client),
             "cmq": (
-                App(cmq_settings, open_store(cmq_settings.store_url, cmq_settings)),
+                App(cmq_settings, open_store(cmq_settings.store, cmq_settings)),
                 lambda: [json.loads(m.body)["event_id"] for m in tdmq.messages],
                 tdmq,
             ),
@@ -88,7 +88,7 @@ def stores(tmp_path, monkeypatch):
 
 def accepted_ids() -> set[str]:
     """What every store must end up holding: the event_ids of the samples the handler accepts."""
-    app = App(Settings(store_url="unused://"), SQLiteStore(":memory:"))
+    app = App(Settings(), SQLiteStore(":memory:"))
     return {r.receipt.event_id for i in ITEMS if (r := app.handle(i.event)).reply.status == 200}
 
 

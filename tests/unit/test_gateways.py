@@ -7,8 +7,8 @@ from tests import samples
 from voice_receipts import gateways
 from voice_receipts.errors import BadRequest
 from voice_receipts.gateways import ADAPTERS
-from voice_receipts.gateways.base import Reply
 from voice_receipts.replay import items
+from voice_receipts.replies import Reply
 
 SAMPLE_ITEMS = list(items([samples.EVENTS]))
 
@@ -86,14 +86,14 @@ def test_request_id_comes_from_the_platform_context():
 
 @pytest.mark.parametrize("adapter", [a for a in ADAPTERS if a.name != "direct"])
 def test_http_replies_have_the_envelope_tencent_needs(adapter):
-    reply = adapter.reply(Reply(400, 4002, "bad", "rejected"), '{"result": 4002, "errmsg": "bad"}')
+    reply = adapter.respond(Reply(400, 4002, "bad", "rejected"))
     assert set(reply) == {"isBase64Encoded", "statusCode", "headers", "body"}
     assert reply["headers"]["Content-Type"] == "application/json"
     assert reply["statusCode"] == 400 and reply["isBase64Encoded"] is False
 
 
 def test_direct_reply_is_the_spec_object():
-    reply = gateways.infer({}).reply(Reply(200, 0, "OK", "stored"), "")
+    reply = gateways.infer({}).respond(Reply(200, 0, "OK", "stored"))
     assert reply == {"result": 0, "errmsg": "OK"}
 
 

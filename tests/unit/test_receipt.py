@@ -6,7 +6,7 @@ from voice_receipts.receipt import Receipt, build_receipt, event_id
 
 
 def receipt_of(document) -> Receipt:
-    return build_receipt(*parse_callback(document), received_at="2026-11-27T00:00:00.000Z")
+    return build_receipt(parse_callback(document), received_at="2026-11-27T00:00:00.000Z")
 
 
 def test_status_receipt_is_normalised():
@@ -59,8 +59,8 @@ def test_event_id_is_stable_and_depends_on_kind_and_content():
 
 
 def test_received_at_does_not_change_the_event_id():
-    a = build_receipt(*parse_callback(body("voicekey_callback")))
-    b = build_receipt(*parse_callback(body("voicekey_callback")), received_at="2030-01-01T00:00:00.000Z")
+    a = build_receipt(parse_callback(body("voicekey_callback")))
+    b = build_receipt(parse_callback(body("voicekey_callback")), received_at="2030-01-01T00:00:00.000Z")
     assert a.event_id == b.event_id
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from voice_receipts.gateways.aws import AwsHttpApi, AwsRestApi
-from voice_receipts.gateways.base import Adapter, Reply, Request
+from voice_receipts.gateways.base import Adapter, Request
 from voice_receipts.gateways.direct import Direct
 from voice_receipts.gateways.tencent import TencentApiGateway, TencentFunctionUrl
 
@@ -25,4 +25,4 @@ def infer(event: Any) -> type[Adapter]:
     return Direct  # an unrecognised gateway-like event: Direct.request rejects it with a 400
 
 
-__all__ = ["ADAPTERS", "Adapter", "Reply", "Request", "infer"]
+__all__ = ["ADAPTERS", "Adapter", "Request", "infer"]

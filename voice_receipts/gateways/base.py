@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from voice_receipts.errors import BadRequest
+from voice_receipts.replies import Reply
 
 JSON_HEADERS = {"Content-Type": "application/json"}
 
@@ -26,17 +27,9 @@ class Request:
     source_ip: str | None = None  # as the gateway itself saw it, never from a client header
     request_id: str = ""
     via: str = "direct"  # the adapter's name, for logs
-
-
-@dataclass(frozen=True)
-class Reply:
-    status: int
-    result: int
-    errmsg: str
-    outcome: str  # stored, duplicate, rejected, unavailable, error
-
-    def payload(self) -> dict[str, Any]:
-        return {"result": self.result, "errmsg": self.errmsg}
+    # True only for an invocation the cloud's IAM/CAM authorised (no URL, no method, no token):
+    # such a request skips the method, source and token checks, and nothing else
+    platform_authorised: bool = False
 
 
 class Adapter(Protocol):
@@ -49,26 +42,23 @@ class Adapter(Protocol):
     def request(cls, event: Any, context: Any) -> Request: ...
 
     @classmethod
-    def reply(cls, reply: Reply, body: str) -> Any: ...
-
-
-def http_reply(reply: Reply, body: str) -> dict[str, Any]:
-    """The proxy-integration envelope: AWS REST and HTTP APIs, function URLs, SCF (all four keys,
-    or Tencent's API Gateway answers 403)."""
-    return {
-        "isBase64Encoded": False,
-        "statusCode": reply.status,
-        "headers": dict(JSON_HEADERS),
-        "body": body,
-    }
+    def respond(cls, reply: Reply) -> Any:
+        """The Reply in the shape this gateway expects back."""
+        ...
 
 
 class HttpAdapter:
-    """Every gateway answers with the same proxy-integration envelope."""
+    """Every HTTP gateway answers with the same proxy-integration envelope."""
 
     @classmethod
-    def reply(cls, reply: Reply, body: str) -> dict[str, Any]:
-        return http_reply(reply, body)
+    def respond(cls, reply: Reply) -> dict[str, Any]:
+        # all four keys, or Tencent's API Gateway answers 403
+        return {
+            "isBase64Encoded": False,
+            "statusCode": reply.status,
+            "headers": dict(JSON_HEADERS),
+            "body": reply.body,
+        }
 
 
 def body_bytes(event: Mapping[str, Any]) -> bytes:

@@ -6,7 +6,8 @@ import json
 from typing import Any
 
 from voice_receipts.errors import BadRequest
-from voice_receipts.gateways.base import Reply, Request, request_id
+from voice_receipts.gateways.base import Request, request_id
+from voice_receipts.replies import Reply
 
 # Keys only a gateway event has; a callback body has exactly one key, ending in "_callback".
 GATEWAY_KEYS = frozenset(
@@ -30,8 +31,11 @@ class Direct:
         except (TypeError, ValueError):
             raise BadRequest("the event cannot be read as JSON") from None
         # an invocation is authorised by the cloud's own IAM/CAM: there is no URL and no token
-        return Request(method="POST", body=body, request_id=request_id(context), via=cls.name)
+        # (whether the operator allows direct invocation at all is the App's decision)
+        return Request(
+            method="", body=body, request_id=request_id(context), via=cls.name, platform_authorised=True
+        )
 
     @classmethod
-    def reply(cls, reply: Reply, body: str) -> dict:
-        return reply.payload()
+    def respond(cls, reply: Reply) -> dict:
+        return reply.payload()  # the spec's object itself, not an HTTP envelope

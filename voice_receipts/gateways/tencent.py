@@ -39,6 +39,9 @@ class TencentApiGateway(HttpAdapter):
         )
 
 
+SCF_REMOTE_ADDR = "x-scf-remote-addr"
+
+
 class TencentFunctionUrl(HttpAdapter):
     """An SCF function URL: API-Gateway-like but with no requestContext. SCF's docs name the
     x-scf-remote-addr header as the client's address; it is the only one this gateway reports."""
@@ -63,7 +66,19 @@ class TencentFunctionUrl(HttpAdapter):
             path=text(event.get("path")) or "/",
             query=query_lists(event.get("queryString")),
             headers=headers,
-            source_ip=headers.get("x-scf-remote-addr"),
+            source_ip=remote_addr(event.get("headers")),
             request_id=request_id(context),
             via=cls.name,
         )
+
+
+def remote_addr(headers: Any) -> str | None:
+    """The platform's x-scf-remote-addr, in the platform's spelling only. A client can add a header
+    whose name differs only in case; then the address is unknown (an allowlist refuses it),
+    rather than whichever spelling happened to come last."""
+    if not isinstance(headers, dict):
+        return None
+    spellings = [name for name in headers if str(name).lower() == SCF_REMOTE_ADDR]
+    if spellings != [SCF_REMOTE_ADDR]:
+        return None
+    return text(headers[SCF_REMOTE_ADDR])

@@ -6,33 +6,30 @@ import time of another cloud's SDK on a cold start.
 
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
-from voice_receipts.config import Settings
-from voice_receipts.errors import ConfigError
+from voice_receipts.config import Settings, StoreURL
 from voice_receipts.stores.base import Store
 
-SCHEMES = ("sqlite", "dynamodb", "sqs", "cmq")
 
-
-def open_store(url: str, settings: Settings | None = None) -> Store:
-    settings = settings or Settings(store_url=url)
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme == "sqlite":
+def open_store(url: str | StoreURL, settings: Settings | None = None) -> Store:
+    """A store for `url` ("sqlite:///receipts.db", "dynamodb://TABLE", ...). `settings` gives
+    what a backend needs beyond the URL (region, retention, credentials); default: none."""
+    parsed = url if isinstance(url, StoreURL) else StoreURL.parse(url, origin="store URL")
+    settings = settings or Settings(store=parsed)
+    if parsed.scheme == "sqlite":
         from voice_receipts.stores.sqlite import SQLiteStore
 
-        return SQLiteStore.from_url(url)
-    if scheme == "dynamodb":
+        return SQLiteStore(parsed.target)
+    if parsed.scheme == "dynamodb":
         from voice_receipts.stores.dynamodb import DynamoDBStore
 
-        return DynamoDBStore.from_url(url, settings)
-    if scheme == "sqs":
+        return DynamoDBStore.open(parsed.target, settings)
+    if parsed.scheme == "sqs":
         from voice_receipts.stores.sqs import SQSStore
 
-        return SQSStore.from_url(url, settings)
-    if scheme == "cmq":
-        from voice_receipts.stores.cmq import CMQStore
+        return SQSStore.open(parsed.target, settings)
+    from voice_receipts.stores.cmq import CMQStore  # StoreURL.parse admits no other scheme
 
-        return CMQStore.from_url(url, settings)
-    raise ConfigError(f"store URL scheme {scheme!r} is not one of {', '.join(SCHEMES)}")
+    return CMQStore.open(parsed.target, settings)
+
+
+__all__ = ["Store", "open_store"]

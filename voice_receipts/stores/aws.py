@@ -112,7 +112,7 @@ def unavailable(what: str, exc: Exception) -> StoreUnavailable:
     if isinstance(exc, ClientError):
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
         if code in THROTTLING:
-            text = f"{what} is throttling ({code}); retry later"
+            text = f"{what} is throttling ({code})"
         elif code in MISSING:
             text = f"{what} does not exist in this account and region ({code})"
         elif code in CREDENTIALS:
@@ -120,17 +120,17 @@ def unavailable(what: str, exc: Exception) -> StoreUnavailable:
         elif "AccessDenied" in code:
             text = f"{what} denied access: the function's role lacks a permission ({code})"
         elif status >= 500 or code in ("InternalServerError", "ServiceUnavailable"):
-            text = f"{what} is failing on AWS's side ({code}); retry later"
+            text = f"{what} is failing on AWS's side ({code})"
         else:
             text = f"{what} refused the request ({code})"
     elif isinstance(exc, ConnectTimeoutError | ReadTimeoutError):
-        text = f"{what} timed out ({code}); retry later"
+        text = f"{what} timed out ({code})"
     elif isinstance(exc, EndpointConnectionError):
-        text = f"{what} cannot be reached ({code}); retry later"
+        text = f"{what} cannot be reached ({code})"
     elif isinstance(exc, NoCredentialsError | PartialCredentialsError | CredentialRetrievalError):
         text = f"{what} cannot be used: no usable AWS credentials ({code})"
     else:
-        text = f"{what} failed ({code}); retry later"
+        text = f"{what} failed ({code})"
     return StoreUnavailable(text)
 
 

@@ -24,15 +24,19 @@ from tencentcloud.common.profile.client_profile import ClientProfile
 from tencentcloud.common.profile.http_profile import HttpProfile
 from tencentcloud.tdmq.v20200217 import models, tdmq_client
 
-from voice_receipts.config import TENCENT_ENDPOINT, TENCENT_REGION, Settings
+from voice_receipts.config import (
+    SCF_REGION,
+    TENCENT_CREDENTIALS,
+    TENCENT_ENDPOINT,
+    TENCENT_REGION,
+    Settings,
+)
 from voice_receipts.errors import ConfigError, StoreUnavailable
 from voice_receipts.receipt import Receipt
 from voice_receipts.stores.base import Store
 
-SCF_REGION = "TENCENTCLOUD_REGION"  # set by the SCF runtime to the function's own region
-# The credential sources, first complete pair wins: (id, key, token or None)
-SCF_CREDENTIALS = ("TENCENTCLOUD_SECRETID", "TENCENTCLOUD_SECRETKEY", "TENCENTCLOUD_SESSIONTOKEN")
-SDK_CREDENTIALS = ("TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY", None)
+# The credential sources, first complete pair wins: (id, key, token or "")
+SCF_CREDENTIALS, SDK_CREDENTIALS = TENCENT_CREDENTIALS
 
 CONNECT_TIMEOUT_S = 1.0
 READ_TIMEOUT_S = 3.0
@@ -64,10 +68,13 @@ class CMQStore(Store):
         self.backoff_s = backoff_s
 
     @classmethod
-    def from_url(cls, url: str, settings: Settings) -> CMQStore:
-        env = settings.environ
-        queue = queue_from_url(url)
-        region = settings.tencent_region or env.get(SCF_REGION) or ""
+    def open(cls, queue: str, settings: Settings) -> CMQStore:
+        if not QUEUE_NAME.match(queue):
+            raise ConfigError(
+                f"cmq store URL must look like cmq://QUEUE (a CMQ queue name: a letter, then up to 63 "
+                f"letters, digits, '-' or '_'), got {queue!r}"
+            )
+        region = settings.tencent_region or ""
         if not region:
             raise ConfigError(
                 f"cmq store: no Tencent Cloud region; set {TENCENT_REGION} (e.g. ap-guangzhou) "
@@ -75,7 +82,8 @@ class CMQStore(Store):
             )
         if not REGION_NAME.match(region):
             raise ConfigError(f"cmq store: {region!r} is not a Tencent Cloud region such as ap-guangzhou")
-        return cls(queue, build_client(region, credential_from(env), settings.tencent_endpoint))
+        credential = credential_from(settings.tencent_credentials)
+        return cls(queue, build_client(region, credential, settings.tencent_endpoint))
 
     def put(self, receipt: Receipt) -> bool:
         request = models.SendCmqMsgRequest()
@@ -108,12 +116,12 @@ class CMQStore(Store):
         safe = re.sub(r"[^A-Za-z0-9._]", "", code)[:64] or "unknown error"
         if safe == "ClientNetworkError":
             if _timed_out(code, message):
-                return f"{where}: TDMQ did not answer in time; the sender will retry"
-            return f"{where}: cannot reach the TDMQ endpoint; the sender will retry"
+                return f"{where}: TDMQ did not answer in time"
+            return f"{where}: cannot reach the TDMQ endpoint"
         if safe == "ServerNetworkError":
-            return f"{where}: TDMQ answered with an HTTP error; the sender will retry"
+            return f"{where}: TDMQ answered with an HTTP error"
         if safe in ("JSONDecodeError", "KeyError", "TypeError", "ValueError"):
-            return f"{where}: TDMQ's answer could not be read; the sender will retry"
+            return f"{where}: TDMQ's answer could not be read"
         if safe.startswith(("AuthFailure.UnauthorizedOperation", "UnauthorizedOperation")):
             return f"{where}: {safe}; the function's role needs tdmq:SendCmqMsg on this queue"
         if safe.startswith("AuthFailure"):
@@ -121,26 +129,13 @@ class CMQStore(Store):
         if safe.startswith(("ResourceNotFound", "ResourceUnavailable")):
             return f"{where}: {safe}; check that the queue exists in this region"
         if safe.startswith("RequestLimitExceeded"):
-            return f"{where}: {safe}; TDMQ is throttling, the sender will retry"
+            return f"{where}: {safe}; TDMQ is throttling"
         return f"{where}: {safe}"
 
 
 def _timed_out(code: str, message: str) -> bool:
     # requests' ConnectTimeout and ReadTimeout, as the SDK wraps them ("... timed out ...")
     return code == "ClientNetworkError" and ("timed out" in message.lower() or "timeout" in message.lower())
-
-
-def queue_from_url(url: str) -> str:
-    parts = urlsplit(url)
-    queue = parts.netloc if parts.netloc else parts.path.strip("/")
-    if parts.scheme.lower() != "cmq" or parts.query or parts.fragment or (parts.netloc and parts.path):
-        queue = ""
-    if not QUEUE_NAME.match(queue):
-        raise ConfigError(
-            f"cmq store URL must look like cmq://QUEUE (a CMQ queue name: a letter, then up to 63 "
-            f"letters, digits, '-' or '_'), got {url!r}"
-        )
-    return queue
 
 
 def credential_from(env: Mapping[str, str]) -> Credential:

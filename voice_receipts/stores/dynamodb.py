@@ -18,9 +18,10 @@ from typing import Any
 
 from voice_receipts.config import Settings
 from voice_receipts.errors import ConfigError, UnsupportedOperation
-from voice_receipts.receipt import Receipt, parse_iso
+from voice_receipts.receipt import Receipt
 from voice_receipts.stores.aws import AWS_ERRORS, error_code, make_client, unavailable
 from voice_receipts.stores.base import Store
+from voice_receipts.times import parse_iso
 
 PHONE_INDEX = "by-phone"
 # A condition on the partition key of the full key being put: true exactly when no item with
@@ -46,12 +47,12 @@ class DynamoDBStore(Store):
         self._what = f"dynamodb table {table_name!r}"
 
     @classmethod
-    def from_url(cls, url: str, settings: Settings | None = None) -> DynamoDBStore:
-        table = url.split("://", 1)[1] if "://" in url else ""
+    def open(cls, table: str, settings: Settings) -> DynamoDBStore:
         if not (3 <= len(table) <= 255 and set(table) <= _TABLE_CHARS):
-            raise ConfigError(f"dynamodb store URL must look like dynamodb://TABLE, got {url!r}")
-        if settings is None:
-            return cls(table)
+            raise ConfigError(
+                f"dynamodb store URL must look like dynamodb://TABLE, TABLE being 3-255 letters, "
+                f"digits, '_', '.' or '-'; got {table!r}"
+            )
         return cls(table, retention_days=settings.retention_days, region=settings.aws_region)
 
     # -- writing -----------------------------------------------------------------------------

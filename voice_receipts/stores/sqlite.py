@@ -7,7 +7,7 @@ import sqlite3
 import threading
 from pathlib import Path
 
-from voice_receipts.errors import ConfigError, StoreUnavailable
+from voice_receipts.errors import StoreUnavailable
 from voice_receipts.receipt import Receipt
 from voice_receipts.stores.base import Store
 
@@ -43,13 +43,6 @@ class SQLiteStore(Store):
             self._db.executescript(SCHEMA)
         except (sqlite3.Error, OSError) as exc:
             raise StoreUnavailable(f"sqlite store {self.path!r} cannot be opened: {exc}") from None
-
-    @classmethod
-    def from_url(cls, url: str) -> SQLiteStore:
-        # sqlite:///relative.db and sqlite:////absolute/path.db, as SQLAlchemy spells them
-        if not url.startswith("sqlite:///") or len(url) == len("sqlite:///"):
-            raise ConfigError(f"sqlite store URL must look like sqlite:///receipts.db, got {url!r}")
-        return cls(url[len("sqlite:///") :])
 
     def put(self, receipt: Receipt) -> bool:
         try:

@@ -55,16 +55,12 @@ class SQSStore(Store):
         self._lock = threading.Lock()  # `serve` is threaded: resolve the name once
 
     @classmethod
-    def from_url(cls, url: str, settings: Settings | None = None) -> SQSStore:
-        queue = url.split("://", 1)[1] if "://" in url else ""
-        if not queue:
-            raise ConfigError(f"sqs store URL must look like sqs://QUEUE, got {url!r}")
+    def open(cls, queue: str, settings: Settings) -> SQSStore:
         # sqs://https://sqs.eu-west-1.amazonaws.com/123456789012/x names its region, and it wins
         # over the function's region: requests go to the region's endpoint, not to the URL's
         # host, so a queue in another region than the function is reachable only this way
         found = _REGION_IN_HOST.match(urlsplit(queue).hostname or "")
-        default = settings.aws_region if settings else None
-        return cls(queue, region=found.group(1) if found else default)
+        return cls(queue, region=found.group(1) if found else settings.aws_region)
 
     def put(self, receipt: Receipt) -> bool:
         """Send one message. Always True: a queue cannot tell that a receipt is a redelivery."""
@@ -106,7 +102,7 @@ class SQSStore(Store):
                     raise unavailable(self._what, exc) from exc
                 self.queue_url = answer["QueueUrl"]
                 if time.monotonic() - started > RESOLVE_BUDGET_S:
-                    raise StoreUnavailable(f"{self._what}: looking up its URL was slow; retry later")
+                    raise StoreUnavailable(f"{self._what}: looking up its URL was slow")
         return self.queue_url
 
     def close(self) -> None:

@@ -1,0 +1,63 @@
+import io
+import json
+
+import pytest
+
+from voice_receipts import logs
+from voice_receipts.display import mask_mobile, mask_phone, printable
+
+
+@pytest.mark.parametrize(
+    ("mobile", "masked"),
+    [
+        ("13800138000", "138******00"),
+        ("8613800138000", "861********00"),
+        ("612345678", "61*****78"),  # Australia: most digits hidden, not just 86 numbers
+        ("2025550143", "20******43"),
+        ("12345", "1***5"),
+        ("1234", "****"),
+        ("", ""),
+        (None, None),
+    ],
+)
+def test_mask_hides_most_of_any_number(mobile, masked):
+    assert mask_mobile(mobile) == masked
+    if mobile:
+        visible = sum(a == b for a, b in zip(mobile, masked, strict=True))
+        assert visible < len(mobile) / 2
+
+
+def test_mask_phone_keeps_the_country():
+    assert mask_phone("+8613800138000") == "+86 138******00"
+    assert mask_phone("+61412345678") == "+61*******78"
+
+
+@pytest.mark.parametrize(
+    ("text", "shown"),
+    [
+        ("\x1b]52;c;ZXZpbA==\x07", "\\x1b]52;c;ZXZpbA==\\x07"),  # OSC 52: set the clipboard
+        ("\x1b[2J", "\\x1b[2J"),
+        ("a\rb\nc\td", "a\\x0db\\x0ac\\x09d"),
+        ("\x9b31m", "\\x9b31m"),  # C1 CSI
+        ("abc\u202edcba", "abc\\u202edcba"),  # a bidi override reorders what follows
+        ("空号 fine", "空号 fine"),
+    ],
+)
+def test_printable_escapes_what_a_terminal_would_act_on(text, shown):
+    assert printable(text) == shown
+
+
+def test_log_lines_are_json_and_exceptions_carry_no_message():
+    stream = io.StringIO()
+    saved = logs.log.handlers[:], logs.log.level, logs.log.propagate
+    logs.configure("INFO", stream)
+    try:
+        try:
+            raise ValueError("13800138000 leaked")
+        except ValueError:
+            logs.log.exception("boom", extra={"fields": {"request_id": "r1"}})
+    finally:
+        logs.log.handlers[:], logs.log.level, logs.log.propagate = saved
+    line = json.loads(stream.getvalue())
+    assert line["error"] == "ValueError" and line["request_id"] == "r1"
+    assert "13800138000" not in stream.getvalue()

@@ -1,0 +1,47 @@
+"""What a receipt may show a person or a log: masked numbers, text safe for a terminal.
+
+The stored record always keeps what VMS sent; only what is printed or logged goes through here.
+"""
+
+from __future__ import annotations
+
+import re
+
+MAX_VISIBLE = 5  # characters of a number left readable: enough to tell calls apart, never to dial
+
+
+def mask_mobile(mobile: str | None) -> str | None:
+    """Hide most of any number, whatever its country: fewer than half its characters stay
+    visible, at most MAX_VISIBLE (13800138000 -> 138******00, 612345678 -> 61*****78)."""
+    if not mobile:
+        return mobile
+    n = len(mobile)
+    visible = min(MAX_VISIBLE, (n - 1) // 2) if n > 4 else 0
+    tail = visible // 2
+    head = visible - tail
+    return mobile[:head] + "*" * (n - visible) + (mobile[n - tail :] if tail else "")
+
+
+def mask_phone(phone: str | None) -> str | None:
+    """+8613800138000 -> +86 138******00 when the country code is known, else the number masked."""
+    if not phone:
+        return phone
+    if phone.startswith("+86") and len(phone) == 14:
+        return "+86 " + (mask_mobile(phone[3:]) or "")
+    return mask_mobile(phone)
+
+
+# C0 and C1 control characters, DEL, and the bidi overrides that reorder what a terminal shows
+_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: object) -> str:
+    """Text safe to write to a terminal: control characters as \\x.. / \\u.... escapes, so a
+    receipt holding ESC ] 52 (set the clipboard) or a bidi override shows as text."""
+    value = "" if text is None else str(text)
+    return _UNSAFE.sub(_escape, value)
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"

@@ -1,0 +1,23 @@
+"""The kinds of receipt, named once: the callback keys of the spec and the short names we store."""
+
+from __future__ import annotations
+
+VOICECODE = "voicecode"  # status of a voice verification code call
+VOICEPROMPT = "voiceprompt"  # status of a voice notification call
+VOICEKEY = "voicekey"  # a key the callee pressed during a notification
+VOICE_FAILURE = "voice_failure"  # why a call failed
+
+STATUS_KINDS = (VOICECODE, VOICEPROMPT)
+CALLBACK_KINDS = (VOICECODE, VOICEPROMPT, VOICEKEY, VOICE_FAILURE)
+
+SUFFIX = "_callback"
+
+
+def key_of(kind: str) -> str:
+    """voicecode -> voicecode_callback, the body's only key."""
+    return kind + SUFFIX
+
+
+def kind_of(key: str) -> str:
+    """voicecode_callback -> voicecode."""
+    return key.removesuffix(SUFFIX)

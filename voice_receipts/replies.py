@@ -1,0 +1,63 @@
+"""The reply table: every outcome of a request, its HTTP status, `result` code and errmsg.
+
+The README's "Replies" table mirrors this module. app.py is the only place that picks a Reply;
+gateway adapters only turn a Reply into their platform's response.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import cached_property
+from typing import Any
+
+from voice_receipts import codes
+from voice_receipts.errors import VoiceReceiptsError
+
+MAX_ERRMSG = 300  # the errmsg goes back to the sender and into every log line
+
+# outcomes, as logs, metrics and replay name them
+STORED = "stored"
+DUPLICATE = "duplicate"
+REJECTED = "rejected"
+UNAUTHORIZED = "unauthorized"
+UNAVAILABLE = "unavailable"
+ERROR = "error"
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int  # HTTP status
+    result: int  # the spec's `result`: 0 on success, non-zero otherwise
+    errmsg: str
+    outcome: str  # one of the outcome names above
+
+    @property
+    def ok(self) -> bool:
+        return self.result == codes.OK
+
+    def payload(self) -> dict[str, Any]:
+        """The spec's reply object."""
+        return {"result": self.result, "errmsg": self.errmsg}
+
+    @cached_property
+    def body(self) -> str:
+        """The payload as JSON text; cached, so the constant success replies serialise once."""
+        return json.dumps(self.payload(), ensure_ascii=False)
+
+
+STORED_REPLY = Reply(200, codes.OK, "OK", STORED)
+DUPLICATE_REPLY = Reply(200, codes.OK, "OK", DUPLICATE)
+INTERNAL_REPLY = Reply(500, codes.INTERNAL, "internal error; the receipt was not stored", ERROR)
+
+
+def error_reply(exc: VoiceReceiptsError) -> Reply:
+    message = exc.message
+    if exc.status == 503:
+        outcome = UNAVAILABLE
+        message += "; retry later"  # words for the sender, so the stores' own messages stay neutral
+    elif exc.status in (401, 403):
+        outcome = UNAUTHORIZED
+    else:
+        outcome = REJECTED
+    return Reply(exc.status, exc.result, message[:MAX_ERRMSG], outcome)

@@ -1,0 +1,26 @@
+"""Times as every record spells them: ISO 8601 UTC with a "Z"."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+
+def iso(seconds: int | None) -> str | None:
+    """Unix seconds -> "2016-08-03T04:00:21Z"; None for a moment that cannot be a date."""
+    if seconds is None:
+        return None
+    try:
+        return datetime.fromtimestamp(seconds, timezone.utc).isoformat().replace("+00:00", "Z")
+    except (OverflowError, OSError, ValueError):
+        return None  # a time past year 9999 is junk; the raw value is still kept
+
+
+def parse_iso(text: str) -> datetime:
+    """The inverse of iso()/utc_now(); "Z" spelled out because Python 3.10 (SCF) cannot read it."""
+    return datetime.fromisoformat(text.replace("Z", "+00:00"))
+
+
+def utc_now() -> str:
+    # microseconds: a call's key presses arrive within milliseconds of each other, and every
+    # store orders a call's receipts by this
+    return datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
