@@ -32,9 +32,11 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 RESULTS = HERE / "RESULTS.md"
 BEGIN, END = "<!-- bench:begin (written by bench/run.py) -->", "<!-- bench:end -->"
-sys.path.insert(0, str(HERE))
+sys.path[:0] = [str(HERE), str(ROOT)]
 
 import coldstart  # noqa: E402
+
+from deploy.dynamodb_table import create_table  # noqa: E402
 
 TABLE, IDEMPOTENCY_TABLE = "voice-receipts-bench", "voice-receipts-bench-idempotency"
 COLUMNS = ("project", "floor", "powertools", "powertools_idempotent")
@@ -67,28 +69,7 @@ def create_tables(endpoint: str) -> object:
         aws_access_key_id="testing",
         aws_secret_access_key="testing",  # noqa: S106 - moto's fake credentials
     )
-    client.create_table(
-        TableName=TABLE,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[
-            {"AttributeName": name, "AttributeType": "S"}
-            for name in ("callid", "event_id", "phone", "received_at")
-        ],
-        KeySchema=[
-            {"AttributeName": "callid", "KeyType": "HASH"},
-            {"AttributeName": "event_id", "KeyType": "RANGE"},
-        ],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": "by-phone",
-                "KeySchema": [
-                    {"AttributeName": "phone", "KeyType": "HASH"},
-                    {"AttributeName": "received_at", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
-    )
+    create_table(client, TABLE)  # as deploy/aws/store-dynamodb.yml declares it
     client.create_table(  # Powertools' default layout: partition key `id`
         TableName=IDEMPOTENCY_TABLE,
         BillingMode="PAY_PER_REQUEST",

@@ -19,6 +19,16 @@ def clean_env(monkeypatch):
             monkeypatch.delenv(name)
 
 
+@pytest.fixture(autouse=True)
+def restore_logging():
+    """Tests that build an App or call logs.configure() leave the package's logger as they found it."""
+    from voice_receipts.logs import log
+
+    saved = log.handlers[:], log.level, log.propagate
+    yield
+    log.handlers[:], log.level, log.propagate = saved
+
+
 @pytest.fixture
 def store(tmp_path):
     s = SQLiteStore(tmp_path / "receipts.db")

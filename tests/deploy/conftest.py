@@ -20,12 +20,6 @@ ROOT = Path(__file__).resolve().parents[2]
 OSLS = ROOT / "node_modules" / ".bin" / "osls"
 
 
-def pytest_configure(config):
-    config.addinivalue_line(
-        "markers", "deploy: packages with osls / runs serverless-offline (needs node_modules)"
-    )
-
-
 def offline_env(**extra: str) -> dict[str, str]:
     """This environment without any AWS identity: whatever works here works with no account."""
     env = {

@@ -15,7 +15,6 @@ import http.client
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -27,6 +26,7 @@ import boto3
 import pytest
 
 from tests.deploy.conftest import ROOT, offline_env
+from tests.helpers import free_port
 from voice_receipts.errors import BadRequest
 from voice_receipts.gateways import infer
 from voice_receipts.replay import expected_for, items, load_expected
@@ -41,12 +41,6 @@ OK = {"result": 0, "errmsg": "OK"}
 # so invalid bytes reach the function as U+FFFD and the receipt is valid: 200, not the 400 the
 # handler gives the raw bytes (tests/e2e covers that). Whether AWS does the same is unverified.
 GATEWAY_DECODES = {"invalid/invalid-utf8-base64.json"}
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Stack:

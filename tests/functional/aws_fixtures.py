@@ -16,6 +16,8 @@ from typing import Any
 
 import pytest
 
+from deploy import dynamodb_table
+from tests.helpers import free_port
 from tests.samples import body
 from voice_receipts.app import App
 from voice_receipts.config import Settings
@@ -87,35 +89,8 @@ def app(store: Store, retention_days: int | None = None) -> App:
 
 
 def create_table(client: Any, name: str = TABLE) -> None:
-    """The table as serverless.yml declares it: keys, the by-phone index, TTL on expires_at."""
-    client.create_table(
-        TableName=name,
-        BillingMode="PAY_PER_REQUEST",
-        AttributeDefinitions=[
-            {"AttributeName": "callid", "AttributeType": "S"},
-            {"AttributeName": "event_id", "AttributeType": "S"},
-            {"AttributeName": "phone", "AttributeType": "S"},
-            {"AttributeName": "received_at", "AttributeType": "S"},
-        ],
-        KeySchema=[
-            {"AttributeName": "callid", "KeyType": "HASH"},
-            {"AttributeName": "event_id", "KeyType": "RANGE"},
-        ],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": "by-phone",
-                "KeySchema": [
-                    {"AttributeName": "phone", "KeyType": "HASH"},
-                    {"AttributeName": "received_at", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
-    )
-    client.update_time_to_live(
-        TableName=name,
-        TimeToLiveSpecification={"Enabled": True, "AttributeName": "expires_at"},
-    )
+    """The table as deploy/aws/store-dynamodb.yml declares it: keys, the by-phone index, TTL."""
+    dynamodb_table.create_table(client, name)
 
 
 def all_items(client: Any, name: str = TABLE) -> list[dict[str, Any]]:
@@ -145,11 +120,7 @@ def drain(client: Any, url: str) -> list[dict[str, Any]]:
         messages.extend(got)
 
 
-def closed_port() -> int:
-    """A port nothing listens on: connecting is refused at once."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+closed_port = free_port  # nothing listens there: connecting is refused at once
 
 
 @contextlib.contextmanager

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import subprocess
 import sys
 import time
@@ -11,6 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from tests.helpers import free_port as closed_port
 from tests.samples import CALLBACKS
 from tests.stubs import TdmqStub, tc3_headers
 from voice_receipts import codes
@@ -225,12 +225,6 @@ def test_configuration_errors_fail_at_start_up(stub, changes, expected):
 # faults: each one answers 503 with a non-zero result and a short, clean errmsg; nothing is accepted
 
 
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 FAULTS = {
     # name: (set the fault up on the stub or env -> env changes, words errmsg must have, requests expected)
     "bad-signature": (
@@ -346,8 +340,8 @@ def test_a_slow_answer_times_out_and_is_not_retried(stub, monkeypatch):
     assert handled.reply.status == 503 and handled.response["result"] != 0
     assert "did not answer in time" in handled.response["errmsg"]
     assert_clean(handled.response["errmsg"], stub)
-    assert stub.arrived == 1 and stub.messages == []
-    assert elapsed < 1.5
+    assert stub.arrived == 1 and stub.messages == []  # timed out once, not retried
+    assert elapsed < 4.0  # the stub holds the answer 5 s: we did not wait for it
 
 
 def test_worst_case_with_the_default_timeouts_ends_well_inside_10_s(stub):

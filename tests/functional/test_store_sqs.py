@@ -225,7 +225,9 @@ def test_a_silent_endpoint_times_out_with_short_bounds():
         started = time.monotonic()
         with pytest.raises(StoreUnavailable, match=r"timed out \(ReadTimeoutError\)"):
             SQSStore("http://127.0.0.1/1/receipts", client=client).put(receipt_of(STATUS))
-        assert time.monotonic() - started < 1.0
+        # two attempts of 0.2 s each; the bound only has to tell them from the production
+        # timeouts (aws.WORST_CASE_S, 6 s), with room for a loaded CI machine (1.29 s was seen)
+        assert time.monotonic() - started < aws.WORST_CASE_S / 2
 
 
 def receipt_of(body):

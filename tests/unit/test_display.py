@@ -49,15 +49,11 @@ def test_printable_escapes_what_a_terminal_would_act_on(text, shown):
 
 def test_log_lines_are_json_and_exceptions_carry_no_message():
     stream = io.StringIO()
-    saved = logs.log.handlers[:], logs.log.level, logs.log.propagate
-    logs.configure("INFO", stream)
+    logs.configure("INFO", stream)  # tests/conftest.py restores the logger afterwards
     try:
-        try:
-            raise ValueError("13800138000 leaked")
-        except ValueError:
-            logs.log.exception("boom", extra={"fields": {"request_id": "r1"}})
-    finally:
-        logs.log.handlers[:], logs.log.level, logs.log.propagate = saved
+        raise ValueError("13800138000 leaked")
+    except ValueError:
+        logs.log.exception("boom", extra={"fields": {"request_id": "r1"}})
     line = json.loads(stream.getvalue())
     assert line["error"] == "ValueError" and line["request_id"] == "r1"
     assert "13800138000" not in stream.getvalue()
