@@ -9,7 +9,11 @@ NPM_STAMP := node_modules/.installed
 STAGE ?= dev
 
 # A stamp per requirements file: reinstall only when it changed.
+# The CLI needs 3.11 (tomllib); say so before installing anything rather than failing after.
 $(VENV)/.runtime: requirements.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
+	  echo "voice-receipts needs Python 3.11+ for its tools; $(PYTHON) is $$($(PYTHON) --version 2>&1)." >&2; \
+	  echo "Run with PYTHON=python3.11 (or newer), e.g. make run PYTHON=python3.13" >&2; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install --quiet --upgrade pip
 	$(PIP) install --quiet -r requirements.txt
@@ -27,8 +31,9 @@ run: $(VENV)/.runtime
 	$(PY) -m voice_receipts replay events --expect events/expected.toml --store sqlite:///receipts.db
 	$(PY) -m voice_receipts show --store sqlite:///receipts.db
 
-# osls + serverless-offline, exactly as package-lock.json pins them
+# osls + serverless-offline, exactly as package-lock.json pins them; Node is checked first
 $(NPM_STAMP): package-lock.json
+	@node deploy/check_node.js
 	npm ci --no-audit --no-fund
 	touch $@
 
@@ -41,15 +46,17 @@ test: $(VENV)/.dev $(NPM_STAMP)
 test-deploy: $(VENV)/.dev $(NPM_STAMP)
 	$(PY) -m pytest -m deploy
 
-## make package: the AWS CloudFormation and zip in .serverless/ (no AWS account needed)
+## make package: the AWS CloudFormation and zip in .serverless/ (no AWS account needed).
+## Packages the `test` stage unless STAGE is given: other stages read their token from SSM.
 package: $(VENV)/.dev $(NPM_STAMP)
-	npx osls package --stage $(STAGE)
+	npx osls package --stage $(if $(filter command line environment,$(origin STAGE)),$(STAGE),test)
 
 ## make deploy STAGE=prod [TOKEN=...]: deploy to AWS (the token from TOKEN, else from SSM)
 deploy: $(VENV)/.dev $(NPM_STAMP)
 	npx osls deploy --stage $(STAGE) $(if $(TOKEN),--param token=$(TOKEN))
 
-## make offline: moto + serverless-offline on 127.0.0.1; curl the URL it prints, then `show`
+## make offline: moto + serverless-offline on 127.0.0.1; curl the URL it prints, then `show`.
+## Ports 3000/3002/5005 move with OFFLINE_HTTP_PORT, OFFLINE_LAMBDA_PORT, MOTO_PORT.
 offline: $(VENV)/.dev $(NPM_STAMP)
 	$(PY) deploy/offline.py
 

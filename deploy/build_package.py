@@ -9,7 +9,7 @@ timestamps and modes, so an unchanged tree gives a byte-identical zip (and no ne
     python deploy/build_package.py --out .serverless/voice-receipts.zip --python 3.13 --arch arm64
 
 Used by deploy/plugins/python-package.js (on `osls package` / `osls deploy`), by the Tencent
-steps in deploy/NOTES.md (`--unzipped` for a folder `scf deploy` uploads), and by the tests,
+steps in docs/deploy.md (`--unzipped` for a folder `scf deploy` uploads), and by the tests,
 which also build it for the local interpreter to import the handler from the package alone.
 """
 
@@ -28,7 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 # What the function needs of this repo; everything else (tests, events, deploy, docs) stays out.
 SOURCES = ("handler.py", "voice_receipts")
-# AWS Lambda's Python runtimes ship boto3/botocore (30 of the 44 MB unpacked); see NOTES.md.
+# AWS Lambda's Python runtimes ship boto3/botocore (30 of the 44 MB unpacked); see docs/deploy.md.
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer")
 ARCHES = {"arm64": "aarch64", "aarch64": "aarch64", "x86_64": "x86_64", "amd64": "x86_64"}
 FIXED_TIME = (2020, 1, 1, 0, 0, 0)  # zip cannot store dates before 1980; any constant works

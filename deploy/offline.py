@@ -145,6 +145,26 @@ def wait_for_port(port: int, proc: subprocess.Popen | None = None) -> None:
     raise SystemExit(f"nothing answered on {HOST}:{port} within {START_TIMEOUT_S} s")
 
 
+PORT_VARIABLES = {"http_port": "OFFLINE_HTTP_PORT", "lambda_port": "OFFLINE_LAMBDA_PORT", "moto_port": "MOTO_PORT"}
+
+
+def check_ports_free(args: argparse.Namespace) -> None:
+    """Fail at once, naming the variable that moves the port: with a port taken, the gateway
+    would print READY for someone else's server, and moto would hang."""
+    for attr, variable in PORT_VARIABLES.items():
+        port = getattr(args, attr)
+        with socket.socket() as probe:
+            # as the servers bind: a port left in TIME_WAIT by the last run is free, a listener is not
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            try:
+                probe.bind((HOST, port))
+            except OSError:
+                option = "--" + attr.replace("_", "-")
+                raise SystemExit(
+                    f"port {port} on {HOST} is in use; free it, or set {variable}=... ({option} ...)"
+                ) from None
+
+
 def stop(proc: subprocess.Popen) -> None:
     """serverless-offline runs as npx -> node -> python: end its whole process group."""
     if proc.poll() is None:
@@ -165,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--lambda-port", type=int, default=int(os.environ.get("OFFLINE_LAMBDA_PORT", 3002)))
     p.add_argument("--moto-port", type=int, default=int(os.environ.get("MOTO_PORT", 5005)))
     args = p.parse_args(argv)
+    check_ports_free(args)
 
     from moto.server import ThreadedMotoServer
 

@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import socket
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:
@@ -10,3 +16,23 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def cli_env(**extra: str) -> dict[str, str]:
+    """This environment without any VOICE_RECEIPTS_ setting of the developer's, plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("VOICE_RECEIPTS_")}
+    env["PYTHONPATH"] = str(ROOT)
+    env.update(extra)
+    return env
+
+
+def run_cli(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess:
+    """`python -m voice_receipts ARGS` as a user runs it: a subprocess, its own cwd."""
+    return subprocess.run(
+        [sys.executable, "-m", "voice_receipts", *args],
+        cwd=cwd,
+        env=cli_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )

@@ -3,7 +3,7 @@
 import json
 
 from tests import samples
-from tests.e2e.conftest import run_cli
+from tests.helpers import run_cli
 
 
 def test_replay_events_with_expectations_then_show(tmp_path):

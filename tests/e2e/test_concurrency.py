@@ -12,8 +12,8 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from tests import samples
-from tests.e2e.conftest import free_port
 from tests.functional.aws_fixtures import create_table
+from tests.helpers import free_port
 
 TABLE = "receipts-concurrency"
 FAKE_AWS = {

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests import samples
-from tests.e2e.conftest import run_cli
+from tests.helpers import run_cli
 
 
 def post(base, path, body, method="POST", headers=None):

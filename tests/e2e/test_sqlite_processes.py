@@ -5,7 +5,7 @@ import subprocess
 import sys
 
 from tests import samples
-from tests.e2e.conftest import cli_env
+from tests.helpers import cli_env
 from voice_receipts.stores.sqlite import SQLiteStore
 
 

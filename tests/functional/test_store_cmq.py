@@ -107,7 +107,7 @@ def test_a_redelivery_is_sent_again_because_a_queue_cannot_tell(stub):
     app = app_for(env_for(stub))
     assert app(EVENT) == OK and app(EVENT) == OK
     first, second = (json.loads(m.body) for m in stub.messages)
-    assert first["event_id"] == second["event_id"]  # consumers dedupe by event_id (docs/store-cmq.md)
+    assert first["event_id"] == second["event_id"]  # consumers dedupe by event_id (docs/stores.md, CMQ)
 
 
 def test_one_client_per_store_reused_across_receipts(stub):

@@ -1,7 +1,7 @@
 """cmq://QUEUE: each receipt becomes one message on a Tencent TDMQ for CMQ queue (API action SendCmqMsg).
 
 A queue cannot tell a redelivery from a new receipt, so `put` always answers True and consumers
-dedupe by the receipt's event_id (docs/store-cmq.md). Only tencentcloud modules are imported here,
+dedupe by the receipt's event_id (docs/stores.md, CMQ). Only tencentcloud modules are imported here,
 and only when a cmq:// store is chosen (stores/__init__.py).
 
 Time budget: the connect timeout is 1 s and the read timeout 3 s, so one attempt lasts at most 4 s.
