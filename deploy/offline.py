@@ -145,7 +145,11 @@ def wait_for_port(port: int, proc: subprocess.Popen | None = None) -> None:
     raise SystemExit(f"nothing answered on {HOST}:{port} within {START_TIMEOUT_S} s")
 
 
-PORT_VARIABLES = {"http_port": "OFFLINE_HTTP_PORT", "lambda_port": "OFFLINE_LAMBDA_PORT", "moto_port": "MOTO_PORT"}
+PORT_VARIABLES = {
+    "http_port": "OFFLINE_HTTP_PORT",
+    "lambda_port": "OFFLINE_LAMBDA_PORT",
+    "moto_port": "MOTO_PORT",
+}
 
 
 def check_ports_free(args: argparse.Namespace) -> None:
