@@ -2,20 +2,48 @@
 
 Each request becomes the payload-2.0 event a Lambda function URL would send, so curl and a VMS
 tunnel exercise the very path a deployment runs: adapter, checks, parsing, store, reply.
+
+HTTP itself is waitress's, not ours. http.server reads headers with the email parser: it took the
+first of two Content-Length headers (a request hidden behind the second was stored), accepted
+"+12" and "1_2", knew nothing of chunked bodies, wrote a body after HEAD, and kept a thread per
+idle socket forever. waitress is pure Python, has no dependencies, and was hardened against exactly
+these request-smuggling cases (CVE-2019-16785/16786/16789/16792, CVE-2022-24761); its event loop
+holds idle and slow sockets without a thread and closes idle ones. It is needed by `serve` only:
+requirements-serve.txt, never the function package, which does not import this module.
 """
 
 from __future__ import annotations
 
 import base64
 import json
-import socket
+import logging
 import uuid
-from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from collections.abc import Callable, Iterable
+from http import HTTPStatus
 from typing import Any
 from urllib.parse import urlsplit
 
+from voice_receipts.errors import VoiceReceiptsError
+
+try:
+    import waitress
+except ImportError:  # `make run` installs requirements.txt only; serve then says what to install
+    waitress = None
+
 Handler = Callable[[dict, Any], dict]
+
+IDLE_TIMEOUT = 30  # seconds a connection may sit between requests (or before its first) before it is closed
+# Sockets held at once. waitress's default of 100 stops accepting at 100 idle keep-alive sockets,
+# so a real POST waits for the idle timeout; poll() below lifts select()'s 1,024-descriptor cap.
+CONNECTION_LIMIT = 1000
+THREADS = 4  # requests handled at once (the handler is CPU-bound under the GIL: 2 and 8 measured no faster)
+# A Lambda function URL refuses payloads over 6 MB before the function runs; below that the
+# handler answers over-size bodies itself (413, its own JSON), as it does deployed.
+GATEWAY_MAX_BODY = 6 * 1024 * 1024
+
+
+class ServeUnavailable(VoiceReceiptsError):
+    """`serve` cannot start: its HTTP server is not installed."""
 
 
 def to_event(method: str, target: str, headers: dict[str, str], body: bytes, source_ip: str) -> dict:
@@ -40,53 +68,65 @@ def to_event(method: str, target: str, headers: dict[str, str], body: bytes, sou
     }
 
 
-def make_server(handler: Handler, host: str, port: int, max_body_bytes: int) -> ThreadingHTTPServer:
-    class Endpoint(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"  # keep-alive, as a load generator or a gateway uses it
-        server_version = "voice-receipts"
-
-        def setup(self) -> None:
-            super().setup()
-            # headers and body go out in two writes; without NODELAY, Nagle plus the client's
-            # delayed ACK holds the body back ~40 ms on every keep-alive request
-            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-        def _handle(self) -> None:
-            try:
-                length = int(self.headers.get("Content-Length") or 0)
-            except ValueError:
-                length = -1
-            if length < 0:
-                return self._send(400, {"result": 4001, "errmsg": "bad Content-Length"}, close=True)
-            # read one byte past the limit: enough for the handler to answer 413, and no more
-            body = self.rfile.read(min(length, max_body_bytes + 1))
-            close = length > max_body_bytes  # the rest of the body is still unread on the socket
-            event = to_event(self.command, self.path, dict(self.headers), body, self.client_address[0])
-            reply = handler(event, None)
-            self._send(reply["statusCode"], reply["body"], close=close)
-
-        def _send(self, status: int, body: Any, close: bool = False) -> None:
-            data = (body if isinstance(body, str) else json.dumps(body)).encode()
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            if close:
-                self.send_header("Connection", "close")
-                self.close_connection = True
-            self.end_headers()
-            self.wfile.write(data)
-
-        do_POST = do_GET = do_PUT = do_DELETE = do_PATCH = do_HEAD = do_OPTIONS = _handle
-
-        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib's signature
-            pass  # the handler already logs one JSON line per request; the URL holds the token
-
-    server = Server((host, port), Endpoint)
-    return server
+def _headers(environ: dict) -> dict[str, str]:
+    """Request headers back from WSGI's names: waitress has already joined repeats with ", " and
+    dropped names with "_" (which would otherwise pass for their "-" twins)."""
+    headers = {k[5:].replace("_", "-").lower(): v for k, v in environ.items() if k.startswith("HTTP_")}
+    for key in ("CONTENT_TYPE", "CONTENT_LENGTH"):
+        if environ.get(key):
+            headers[key.replace("_", "-").lower()] = environ[key]
+    return headers
 
 
-class Server(ThreadingHTTPServer):
-    daemon_threads = True
-    # socketserver's default backlog of 5 resets the connections of a burst (VMS retrying,
-    # a load test); the kernel caps this at net.core.somaxconn anyway
-    request_queue_size = 128
+def wsgi_app(handler: Handler) -> Callable[[dict, Callable], Iterable[bytes]]:
+    def app(environ: dict, start_response: Callable) -> Iterable[bytes]:
+        body = environ["wsgi.input"].read()  # framed (Content-Length or chunked) and buffered by waitress
+        method = environ["REQUEST_METHOD"]
+        event = to_event(method, environ["REQUEST_URI"], _headers(environ), body, environ["REMOTE_ADDR"])
+        reply = handler(event, None)
+        status, payload = reply["statusCode"], reply["body"]
+        data = (payload if isinstance(payload, str) else json.dumps(payload)).encode()
+        start_response(
+            f"{status} {HTTPStatus(status).phrase}",
+            [("Content-Type", "application/json"), ("Content-Length", str(len(data)))],
+        )
+        return [] if method == "HEAD" else [data]  # HEAD: the length GET would have, no body
+
+    return app
+
+
+class Server:
+    """The three calls cli.py makes, over a waitress server."""
+
+    def __init__(self, server: Any) -> None:
+        self._server = server
+        self.server_address = (server.effective_host, server.effective_port)
+
+    def serve_forever(self) -> None:
+        self._server.run()  # returns on Ctrl-C, after waitress stops its threads
+
+    def server_close(self) -> None:
+        self._server.close()
+        self._server.task_dispatcher.shutdown()
+
+
+def make_server(
+    handler: Handler, host: str, port: int, max_body_bytes: int, idle_timeout: int = IDLE_TIMEOUT
+) -> Server:
+    if waitress is None:
+        raise ServeUnavailable("serve needs waitress: .venv/bin/pip install -r requirements-serve.txt")
+    # "Task queue depth is N" whenever all threads are busy: a warning per request under load
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    server = waitress.create_server(
+        wsgi_app(handler),
+        host=host,
+        port=port,
+        threads=THREADS,
+        connection_limit=CONNECTION_LIMIT,
+        asyncore_use_poll=True,
+        channel_timeout=idle_timeout,
+        cleanup_interval=1,  # how often idle sockets are looked for; else up to 30 s late
+        max_request_body_size=max(GATEWAY_MAX_BODY, max_body_bytes + 1),
+        ident="voice-receipts",
+    )
+    return Server(server)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import http.client
 import json
 import socket
+import subprocess
+import sys
 import threading
 import time
 from urllib.parse import urlsplit
@@ -14,7 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests import samples
-from tests.e2e.conftest import run_cli
+from tests.e2e.conftest import cli_env, run_cli
 
 
 def callback(callid: str) -> bytes:
@@ -82,13 +84,15 @@ def test_a_second_content_length_cannot_hide_a_request(served, tmp_path):
 
 @pytest.mark.parametrize(
     "length",
-    ["{n}\r\nContent-Length: {n}", "{n}, {n}", "+{n}", "{n[0]}_{n[1:]}", "0x{x}", "{n} 1"],
+    ["{n}\r\nContent-Length: {n}", "{n}, {n}", "+{n}", "{n1}_{n2}", "0x{x}", "{n} 1"],
     ids=["repeated", "list", "plus-sign", "underscore", "hex", "two-numbers"],
 )
 def test_a_content_length_read_two_ways_is_400_and_close(served, tmp_path, length):
     base, store = served
     body = callback("two-ways")
-    header = "Content-Length: " + length.format(n=str(len(body)), x=f"{len(body):x}")
+    header = "Content-Length: " + length.format(
+        n=(n := str(len(body))), n1=n[0], n2=n[1:], x=f"{len(body):x}"
+    )
     data, closed = exchange(base, request(body, header))
     assert [r[0] for r in responses(data)] == [400] and closed
     assert not stored(store, "two-ways", tmp_path)
@@ -113,7 +117,9 @@ def test_a_chunked_body_is_read_as_one_request(served, tmp_path):
 def test_a_transfer_coding_it_cannot_read_is_501_and_close(served, tmp_path, coding):
     base, store = served
     body = callback("coded")
-    data, closed = exchange(base, request(body, f"Transfer-Encoding: {coding}", f"Content-Length: {len(body)}"))
+    data, closed = exchange(
+        base, request(body, f"Transfer-Encoding: {coding}", f"Content-Length: {len(body)}")
+    )
     assert [r[0] for r in responses(data)] == [501] and closed
     assert not stored(store, "coded", tmp_path)
 
@@ -180,3 +186,35 @@ def test_idle_connections_are_closed_after_the_idle_timeout():
         assert [r[0] for r in responses(data)] == [200] and closed and time.monotonic() - started < 5
     finally:
         server.server_close()
+
+
+def test_the_function_never_imports_the_http_server(tmp_path):
+    """waitress is for `serve` only: the package does not carry it, so the handler must not need it."""
+    event = json.dumps(samples.function_url(samples.body("voicecode_callback")))
+    code = (
+        "import json, sys, handler; "
+        f"reply = handler.lambda_handler(json.loads({event!r}), None); "
+        "print(reply['statusCode'], sorted(m for m in sys.modules if 'waitress' in m or m.endswith('.server')))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env=cli_env(VOICE_RECEIPTS_STORE=f"sqlite:///{tmp_path}/r.db"),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.stdout.split(maxsplit=1) == ["200", "[]\n"], done.stderr
+
+
+def test_serve_without_waitress_says_what_to_install(tmp_path):
+    code = (
+        "import sys; sys.modules['waitress'] = None; "  # None in sys.modules: `import waitress` fails
+        "from voice_receipts.cli import main; "
+        f"sys.exit(main(['serve', '--port', '0', '--store', 'sqlite:///{tmp_path}/r.db']))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, env=cli_env(), capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 2 and "Traceback" not in done.stderr
+    assert "serve needs waitress: .venv/bin/pip install -r requirements-serve.txt" in done.stderr
