@@ -69,6 +69,50 @@ def test_show_unknown_call_and_bad_store_are_clear_errors(tmp_path):
     assert "Traceback" not in bad.stderr
 
 
-def test_replay_of_a_missing_file_is_reported_not_a_crash(tmp_path):
+def test_replay_of_a_missing_file_is_no_such_file_not_an_http_status(tmp_path):
     done = run_cli("replay", "missing.json", "--store", f"sqlite:///{tmp_path}/r.db", cwd=tmp_path)
-    assert done.returncode == 1 and "unreadable" in done.stdout and "Traceback" not in done.stderr
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert "missing.json  -  -  missing  no such file\n" in done.stdout
+    assert "replayed 1 item(s) into sqlite: 1 missing" in done.stdout
+
+
+def test_jsonl_lines_split_on_newline_only(tmp_path):
+    # U+2028, U+2029 and U+0085 may stand unescaped in a JSON string; str.splitlines splits on them
+    reason = "line\u2028separator\u2029paragraph\x85next"
+    lines = [samples.body("voice_failure_callback", callid=f"sep-{n}", failure_reason=reason) for n in (1, 2)]
+    archive = tmp_path / "archive.jsonl"
+    archive.write_text("".join(json.dumps(x, ensure_ascii=False) + "\r\n" for x in lines), encoding="utf-8")
+    store = f"sqlite:///{tmp_path}/r.db"
+    done = run_cli("replay", str(archive), "--store", store, cwd=tmp_path)
+    assert done.returncode == 0, done.stdout
+    assert "replayed 2 item(s) into sqlite: 2 stored" in done.stdout
+    shown = json.loads(run_cli("show", "sep-2", "--json", "--store", store, cwd=tmp_path).stdout)
+    assert shown["receipts"][0]["raw"]["failure_reason"] == reason
+
+
+def test_a_utf8_byte_order_mark_is_accepted(tmp_path):
+    bom = "\ufeff"
+    (tmp_path / "one.json").write_text(bom + json.dumps(samples.body("voicecode_callback")), encoding="utf-8")
+    lines = [json.dumps(samples.body("voicekey_callback", callid=f"bom-{n}")) for n in (1, 2)]
+    (tmp_path / "two.jsonl").write_text(bom + "\n".join(lines), encoding="utf-8")
+    done = run_cli("replay", "one.json", "two.jsonl", "--store", f"sqlite:///{tmp_path}/r.db", cwd=tmp_path)
+    assert done.returncode == 0, done.stdout
+    assert "replayed 3 item(s) into sqlite: 3 stored" in done.stdout
+
+
+def test_one_bad_file_fails_alone(tmp_path):
+    folder = tmp_path / "archive"
+    folder.mkdir()
+    (folder / "a-deep.json").write_text("[" * 100_000 + "]" * 100_000)  # json.loads: RecursionError
+    (folder / "b-loop.json").symlink_to(folder / "b-loop.json")  # unreadable even for root: ELOOP
+    (folder / "c-latin1.json").write_bytes(json.dumps(samples.body("voicekey_callback")).encode() + b"\xe9")
+    (folder / "d-good.json").write_text(json.dumps(samples.body("voicecode_callback")))
+    done = run_cli("replay", str(folder), "gone.jsonl", "--store", f"sqlite:///{tmp_path}/r.db", cwd=tmp_path)
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    out = done.stdout
+    assert f"{folder}/a-deep.json  -  -  rejected  400 body is not valid JSON: recursion limit exceeded" in out
+    assert f"{folder}/b-loop.json  -  -  unreadable  cannot read: Too many levels of symbolic links" in out
+    assert f"{folder}/c-latin1.json  -  -  unreadable  not UTF-8 text" in out
+    assert f"{folder}/d-good.json  call-code-1  voicecode  stored" in out
+    assert "gone.jsonl  -  -  missing  no such file" in out
+    assert "replayed 5 item(s) into sqlite: 1 missing, 1 rejected, 1 stored, 2 unreadable" in out

@@ -1,0 +1,41 @@
+"""How replay reads what it is given: items and their failures, before any handler runs."""
+
+import json
+import os
+
+from tests import samples
+from voice_receipts.replay import MISSING, UNREADABLE, items
+
+
+def test_a_folder_that_cannot_be_listed_is_a_failure_of_its_own(tmp_path, monkeypatch):
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "locked" / "hidden.json").write_text("{}")
+    (tmp_path / "good.json").write_text(json.dumps(samples.body("voicecode_callback")))
+    real = os.scandir
+
+    def scandir(path="."):  # root reads any folder, so the refusal is simulated where os.walk lists
+        if os.fspath(path).endswith("locked"):
+            raise PermissionError(13, "Permission denied", os.fspath(path))
+        return real(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    found = list(items([tmp_path]))
+    assert [(i.source, i.failed and i.failed.outcome) for i in found] == [
+        (str(tmp_path / "good.json"), None),
+        (str(tmp_path / "locked"), UNREADABLE),
+    ]
+    assert found[1].failed.errmsg == "cannot list folder: Permission denied"
+
+
+def test_a_missing_path_has_no_http_status(tmp_path):
+    (item,) = items([tmp_path / "nope.json"])
+    assert (item.failed.outcome, item.failed.status, item.failed.errmsg) == (MISSING, None, "no such file")
+    assert not item.failed.accepted
+
+
+def test_blank_lines_are_skipped_but_a_line_of_other_whitespace_is_reported(tmp_path):
+    archive = tmp_path / "a.jsonl"
+    archive.write_text(json.dumps(samples.body("voicekey_callback")) + "\n \t\r\n\u2028\n", encoding="utf-8")
+    found = list(items([archive]))
+    assert [i.source.rsplit(":", 1)[1] for i in found] == ["1", "3"]
+    assert found[1].failed.outcome == "rejected" and found[1].failed.status == 400
