@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import os
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -10,24 +10,24 @@ from pathlib import Path
 from typing import Any
 
 from voice_receipts.app import App
-from voice_receipts.callbacks import MODELS
+from voice_receipts.callbacks import MODELS, load_json
+from voice_receipts.errors import NotJSON
 
 SUFFIXES = (".json", ".jsonl")
 PROGRESS_FROM = 200  # items; below this a progress bar is only noise
-
-
-@dataclass(frozen=True)
-class Item:
-    source: str  # path, or path:line for JSON Lines
-    event: Any  # the parsed event, or None when the text is not JSON
-    error: str | None = None
+# Outcomes of items that never reach the handler, so no HTTP status: what was named is not there,
+# or is there and cannot be read (a file, a folder that cannot be listed, bytes that are not UTF-8).
+MISSING = "missing"
+UNREADABLE = "unreadable"
+REJECTED = "rejected"  # what the handler answers a body that is not JSON: the same words here
+JSON_WHITESPACE = " \t\r\n"  # a JSON Lines line of only these is blank; U+2028 and kin are not
 
 
 @dataclass(frozen=True)
 class Result:
     source: str
-    status: int
-    result: int
+    status: int | None  # None: the item never reached the handler (MISSING, UNREADABLE)
+    result: int | None
     outcome: str
     callid: str | None
     kind: str | None
@@ -38,39 +38,75 @@ class Result:
         return self.status == 200
 
 
-def files(paths: Iterable[str | Path]) -> Iterator[Path]:
-    for path in map(Path, paths):
-        if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.suffix in SUFFIXES and p.is_file())
-        else:
-            yield path  # a named file is replayed whatever its suffix; a missing one is reported
+@dataclass(frozen=True)
+class Item:
+    source: str  # path, or path:line for JSON Lines
+    event: Any  # the parsed event, or None when it failed before the handler
+    failed: Result | None = None  # why it never reaches the handler
+
+
+def _failed(
+    source: str, outcome: str, errmsg: str, status: int | None = None, result: int | None = None
+) -> Item:
+    return Item(source, None, Result(source, status, result, outcome, None, None, errmsg))
 
 
 def items(paths: Iterable[str | Path]) -> Iterator[Item]:
-    for path in files(paths):
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            yield Item(str(path), None, f"cannot read: {exc.__class__.__name__}")
-            continue
-        if path.suffix == ".jsonl":
-            for number, line in enumerate(text.splitlines(), 1):
-                if line.strip():
-                    yield _parse(f"{path}:{number}", line)
+    """Every item of every path; a path that fails is an item that failed, never an exception."""
+    for path in map(Path, paths):
+        if path.is_dir():
+            yield from _folder(path)
         else:
-            yield _parse(str(path), text)
+            yield from _file(path)  # a named file is replayed whatever its suffix
+
+
+def _folder(folder: Path) -> Iterator[Item]:
+    errors: list[OSError] = []
+    files: list[Path] = []
+    # os.walk, not rglob: rglob skips a folder it cannot list without a word
+    for root, _dirs, names in os.walk(folder, onerror=errors.append):
+        paths = (Path(root, name) for name in names if Path(name).suffix in SUFFIXES)
+        # a FIFO or socket would block or fail; a broken or looping link is reported as such
+        files += [p for p in paths if p.is_file() or not p.exists()]
+    found: list[tuple[Path, Item | None]] = [(p, None) for p in files]
+    for exc in errors:
+        why = f"cannot list folder: {exc.strerror or type(exc).__name__}"
+        found.append((Path(exc.filename), _failed(str(exc.filename), UNREADABLE, why)))
+    for path, failed in sorted(found, key=lambda pair: pair[0]):
+        yield from [failed] if failed else _file(path)
+
+
+def _file(path: Path) -> Iterator[Item]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")  # -sig: a byte-order mark at the start is dropped
+    except FileNotFoundError:
+        yield _failed(str(path), MISSING, "no such file")
+        return
+    except UnicodeDecodeError as exc:
+        yield _failed(str(path), UNREADABLE, f"not UTF-8 text (byte {exc.start})")
+        return
+    except OSError as exc:
+        yield _failed(str(path), UNREADABLE, f"cannot read: {exc.strerror or type(exc).__name__}")
+        return
+    if path.suffix == ".jsonl":
+        # "\n" only: str.splitlines also splits on U+2028, U+2029 and U+0085, legal inside JSON strings
+        for number, line in enumerate(text.split("\n"), 1):
+            if line.strip(JSON_WHITESPACE):
+                yield _parse(f"{path}:{number}", line)
+    else:
+        yield _parse(str(path), text)
 
 
 def _parse(source: str, text: str) -> Item:
-    try:
-        return Item(source, json.loads(text))
-    except ValueError as exc:
-        return Item(source, None, f"not JSON: {exc}")
+    try:  # the handler's own parser: strict, and a depth limit where json.loads recurses until it dies
+        return Item(source, load_json(text.encode("utf-8")))
+    except NotJSON as exc:
+        return _failed(source, REJECTED, exc.message, exc.status, exc.result)
 
 
 def replay_one(app: App, item: Item) -> Result:
-    if item.error is not None:
-        return Result(item.source, 400, 4001, "unreadable", None, None, item.error)
+    if item.failed is not None:
+        return item.failed
     handled = app.handle(item.event, {"request_id": f"replay:{item.source}"})
     reply, receipt = handled.reply, handled.receipt
     callid, kind = (receipt.callid, receipt.kind) if receipt else _peek(item.event)

@@ -110,7 +110,9 @@ def test_one_bad_file_fails_alone(tmp_path):
     done = run_cli("replay", str(folder), "gone.jsonl", "--store", f"sqlite:///{tmp_path}/r.db", cwd=tmp_path)
     assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
     out = done.stdout
-    assert f"{folder}/a-deep.json  -  -  rejected  400 body is not valid JSON: recursion limit exceeded" in out
+    assert (
+        f"{folder}/a-deep.json  -  -  rejected  400 body is not valid JSON: recursion limit exceeded" in out
+    )
     assert f"{folder}/b-loop.json  -  -  unreadable  cannot read: Too many levels of symbolic links" in out
     assert f"{folder}/c-latin1.json  -  -  unreadable  not UTF-8 text" in out
     assert f"{folder}/d-good.json  call-code-1  voicecode  stored" in out

@@ -57,7 +57,7 @@ def test_jsonl_lines_are_items_of_their_own(tmp_path, make_app, store):
     lines = [json.dumps(samples.body("voicekey_callback", keypress=str(k))) for k in range(5)]
     archive.write_text("\n".join(lines[:3]) + "\n\n" + "\n".join(lines[3:]) + "\nnot json\n")
     results = list(replay(make_app(), [archive]))
-    assert [r.outcome for r in results] == ["stored"] * 5 + ["unreadable"]
+    assert [r.outcome for r in results] == ["stored"] * 5 + ["rejected"]
     assert results[-1].source.endswith("archive.jsonl:7") and results[-1].status == 400
 
 

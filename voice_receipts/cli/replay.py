@@ -25,7 +25,7 @@ def run(args: argparse.Namespace) -> int:
     failed = 0
     for r in replay(app, args.paths):
         outcomes[r.outcome] += 1
-        detail = "" if r.accepted else f"  {r.status} {r.errmsg}"
+        detail = "" if r.accepted else f"  {r.status} {r.errmsg}" if r.status else f"  {r.errmsg}"
         if expected is None:
             failed += not r.accepted
         else:  # with --expect, an item fails when it is answered other than recorded
