@@ -51,7 +51,7 @@ def responses(data: bytes, head: tuple[int, ...] = ()) -> list[tuple[int, dict[s
     """Split a byte stream into (status, headers, body); responses numbered in `head` have no body."""
     out = []
     while data:
-        assert data.startswith(b"HTTP/1.1 "), f"not a response: {data[:80]!r}"
+        assert data.startswith((b"HTTP/1.1 ", b"HTTP/1.0 ")), f"not a response: {data[:80]!r}"
         end = data.index(b"\r\n\r\n")
         lines = data[:end].decode("latin-1").split("\r\n")
         headers = {k.strip().lower(): v.strip() for k, v in (line.split(":", 1) for line in lines[1:])}
@@ -111,6 +111,32 @@ def test_a_chunked_body_is_read_as_one_request(served, tmp_path):
     # exactly two replies: the chunk-size lines were never read as a request of their own
     assert [(r[0], json.loads(r[2])["result"]) for r in responses(data)] == [(200, 0), (200, 0)]
     assert closed and stored(store, "chunked", tmp_path) and stored(store, "after-chunked", tmp_path)
+
+
+def chunked(body: bytes) -> bytes:
+    return b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)
+
+
+@pytest.mark.parametrize(
+    "head",
+    [
+        # RFC 9112 6.3: both headers "ought to be handled as an error"; a front end that goes by
+        # Content-Length forwards 5 bytes and takes the rest for a request of its own
+        "POST /voice/callback HTTP/1.1\r\nTransfer-Encoding: chunked\r\nContent-Length: 5",
+        # HTTP/1.0 has no chunked coding: framing by Content-Length (0) leaves the chunks to be read
+        # as the next request on a kept-alive connection, where a front end that decoded them did not
+        "POST /voice/callback HTTP/1.0\r\nConnection: keep-alive\r\nTransfer-Encoding: chunked\r\n"
+        "Content-Length: 0",
+        "POST /voice/callback HTTP/1.1\r\nTransfer-Encoding: chunked, chunked",  # chunked twice
+    ],
+    ids=["with-content-length", "http-1.0", "chunked-twice"],
+)
+def test_transfer_encoding_that_can_be_framed_two_ways_is_400_and_close(served, tmp_path, head):
+    base, store = served
+    hidden = request(callback("hidden"), f"Content-Length: {len(callback('hidden'))}")
+    data, closed = exchange(base, head.encode() + b"\r\nHost: x\r\n\r\n" + chunked(hidden))
+    assert [r[0] for r in responses(data)] == [400] and closed
+    assert not stored(store, "hidden", tmp_path)
 
 
 @pytest.mark.parametrize("coding", ["gzip", "chunked, gzip", "identity"])
