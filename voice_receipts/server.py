@@ -27,6 +27,9 @@ from voice_receipts.errors import VoiceReceiptsError
 
 try:
     import waitress
+    from waitress.channel import HTTPChannel
+    from waitress.parser import HTTPRequestParser, ParsingError
+    from waitress.server import BaseWSGIServer
 except ImportError:  # `make run` installs requirements.txt only; serve then says what to install
     waitress = None
 
@@ -95,12 +98,37 @@ def wsgi_app(handler: Handler) -> Callable[[dict, Callable], Iterable[bytes]]:
     return app
 
 
+if waitress is not None:
+
+    class FramedOnce(HTTPRequestParser):
+        """waitress's parser, refusing the two framings it reads one way and a front end (a tunnel,
+        a proxy) may read another: 400 and close, as RFC 9112 6.1 and 6.3 allow."""
+
+        def parse_header(self, header_plus: bytes) -> None:
+            super().parse_header(header_plus)
+            if self.chunked and "CONTENT_LENGTH" in self.headers:
+                raise ParsingError("both Transfer-Encoding and Content-Length")
+            if self.version == "1.0" and "TRANSFER_ENCODING" in self.headers:
+                # waitress frames an HTTP/1.0 body by Content-Length and ignores the chunks
+                raise ParsingError("Transfer-Encoding in an HTTP/1.0 request")
+
+    class Channel(HTTPChannel):
+        parser_class = FramedOnce
+
+
 class Server:
     """The three calls cli.py makes, over a waitress server."""
 
     def __init__(self, server: Any) -> None:
         self._server = server
-        self.server_address = (server.effective_host, server.effective_port)
+        # a host name with several addresses gives one listener each, under a MultiSocketServer
+        listeners = [server] if isinstance(server, BaseWSGIServer) else list(server.map.values())
+        for listener in listeners:
+            if isinstance(listener, BaseWSGIServer):
+                listener.channel_class = Channel
+        self.server_address = next(
+            (x.effective_host, x.effective_port) for x in listeners if isinstance(x, BaseWSGIServer)
+        )
 
     def serve_forever(self) -> None:
         self._server.run()  # returns on Ctrl-C, after waitress stops its threads
