@@ -127,7 +127,7 @@ class Server:
             if isinstance(listener, BaseWSGIServer):
                 listener.channel_class = Channel
         self.server_address = next(
-            (x.effective_host, x.effective_port) for x in listeners if isinstance(x, BaseWSGIServer)
+            (x.effective_host, int(x.effective_port)) for x in listeners if isinstance(x, BaseWSGIServer)
         )
 
     def serve_forever(self) -> None:
