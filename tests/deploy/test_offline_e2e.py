@@ -137,7 +137,7 @@ def test_every_sample_over_http_into_moto(dynamodb_stack, tmp_path):
         want = expected_for(expected, item.source)
         assert want is not None, f"{item.source} has no expected outcome"
         source = Path(item.source).relative_to(EVENTS).as_posix()
-        assert item.error is None, f"{source}: {item.error}"
+        assert item.failed is None, f"{source}: {item.failed and item.failed.errmsg}"
         try:
             request = infer(item.event).request(item.event, {})
         except BadRequest:
