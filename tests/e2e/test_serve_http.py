@@ -16,7 +16,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests import samples
-from tests.e2e.conftest import cli_env, run_cli
+from tests.helpers import cli_env, run_cli
 
 
 def callback(callid: str) -> bytes:
