@@ -7,82 +7,32 @@ empty, unknown fields are kept, and an undocumented `result` or `failure_code` i
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar
+from typing import Any, ClassVar
 
 import pydantic_core
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError
 
 from voice_receipts import codes, kinds
 from voice_receipts.errors import BadRequest, NotJSON
+from voice_receipts.fields import (
+    CallFrom,
+    CallId,
+    Code,
+    FailureReason,
+    FieldError,
+    Keypress,
+    Minutes,
+    Mobile,
+    NationCode,
+    Result,
+    UnixTime,
+)
 from voice_receipts.times import iso
 
 KIND_NAME = re.compile(r"[a-z_]{1,40}")
-
-
-def _text(value: Any) -> str | None:
-    # bool is an int subclass; True is not a drifted "1", it is a wrong type
-    if value is None or isinstance(value, str):
-        return value
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
-    raise ValueError("must be a string or a number")
-
-
-def _required_text(value: Any) -> str:
-    text = _text(value)
-    if text is None or not text.strip():
-        raise ValueError("must not be empty")
-    return text
-
-
-MAX_CALLID = 256  # DynamoDB keys stop at 2 KB, SQS attributes refuse control characters: say so now
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def _callid(value: Any) -> str:
-    """A callid every store can key on; otherwise the store refuses it on every redelivery."""
-    callid = _required_text(value)
-    if len(callid) > MAX_CALLID:
-        raise ValueError(f"must be at most {MAX_CALLID} characters")
-    if _CONTROL.search(callid):
-        raise ValueError("must not contain control characters")
-    return callid
-
-
-def _whole_number(value: Any) -> int | None:
-    """Unix seconds, billed minutes and failure codes: a whole number, as a number or digits."""
-    text = _text(value)
-    if text is None or not text.strip():
-        return None
-    text = text.strip()
-    if not (text.isascii() and text.lstrip("-").isdigit()) or len(text) > 18:
-        raise ValueError("must be a whole number")
-    return int(text)
-
-
-def _unix_time(value: Any) -> int | None:
-    seconds = _whole_number(value)
-    if seconds is not None and seconds < 0:
-        raise ValueError("must be Unix seconds, not negative")
-    # VMS sends 0 (or "") for a moment that never happened, e.g. accept_time of an unanswered call
-    return seconds or None
-
-
-def _required_code(value: Any) -> int:
-    code = _whole_number(value)
-    if code is None:
-        raise ValueError("must not be empty")
-    return code
-
-
-CallId = Annotated[str, BeforeValidator(_callid)]
-Text = Annotated[str | None, BeforeValidator(_text)]
-RequiredText = Annotated[str, BeforeValidator(_required_text)]
-UnixTime = Annotated[int | None, BeforeValidator(_unix_time)]
-Minutes = Annotated[int | None, BeforeValidator(_whole_number)]
-Code = Annotated[int, BeforeValidator(_required_code)]
 
 
 class Callback(BaseModel):
@@ -92,9 +42,9 @@ class Callback(BaseModel):
     KIND: ClassVar[str]
 
     callid: CallId
-    mobile: Text = None
-    nationcode: Text = None
-    call_from: Text = None
+    mobile: Mobile = None
+    nationcode: NationCode = None
+    call_from: CallFrom = None
 
     def receipt_fields(self) -> dict[str, Any]:
         """This kind's own fields of the normalised Receipt."""
@@ -104,7 +54,7 @@ class Callback(BaseModel):
 class StatusCallback(Callback):
     """voicecode_callback and voiceprompt_callback: how the call ended."""
 
-    result: RequiredText
+    result: Result
     start_calltime: UnixTime = None
     accept_time: UnixTime = None
     end_calltime: UnixTime = None
@@ -132,7 +82,7 @@ class KeypressCallback(Callback):
     """voicekey_callback: one key the callee pressed."""
 
     KIND = kinds.VOICEKEY
-    keypress: RequiredText
+    keypress: Keypress
 
     def receipt_fields(self) -> dict[str, Any]:
         return {"keypress": self.keypress}
@@ -143,7 +93,7 @@ class FailureCallback(Callback):
 
     KIND = kinds.VOICE_FAILURE
     failure_code: Code
-    failure_reason: Text = None
+    failure_reason: FailureReason = None
 
     def receipt_fields(self) -> dict[str, Any]:
         return {
@@ -174,11 +124,30 @@ class ParsedCallback:
 
 
 def load_json(body: bytes) -> Any:
-    """Strict JSON: UTF-8 only, no NaN/Infinity, no lone surrogates (they could not be stored)."""
+    """Strict JSON: UTF-8 only, no NaN/Infinity, no lone surrogates (they could not be stored),
+    no number beyond a double (the parser makes 1e400 infinite; stored, it would be `Infinity`)."""
     try:
-        return pydantic_core.from_json(body, allow_inf_nan=False)
-    except ValueError as exc:
+        document = pydantic_core.from_json(body, allow_inf_nan=False)
+    except ValueError as exc:  # the parser's messages give a position, never the text
         raise NotJSON(f"body is not valid JSON: {str(exc)[:120]}") from None
+    if _has_infinity(document):
+        raise NotJSON("body is not valid JSON: number out of range (beyond ±1.7976931348623157e308)")
+    return document
+
+
+def _has_infinity(document: Any) -> bool:
+    # a loop, not recursion: nesting is as deep as the parser allows
+    pending = [document]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, float):
+            if math.isinf(value):
+                return True
+        elif isinstance(value, dict):
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return False
 
 
 def parse_callback(document: Any) -> ParsedCallback:
@@ -204,11 +173,20 @@ def parse_callback(document: Any) -> ParsedCallback:
 
 
 def _describe(key: str, exc: ValidationError) -> str:
-    # "voicecode_callback.result: Field required"; pydantic's messages never echo the value
+    """`voicecode_callback.result: Field required`. Only our own FieldError messages and
+    pydantic's "Field required" get through: any other message (int()'s, a library's) may quote
+    the value it refused, so it is named by its type only."""
     parts = []
     for error in exc.errors(include_url=False, include_input=False):
         where = ".".join(str(p)[:40] for p in (key, *error["loc"]))
-        parts.append(f"{where}: {error['msg'].removeprefix('Value error, ')}")
+        cause = (error.get("ctx") or {}).get("error")
+        if isinstance(cause, FieldError):
+            reason = str(cause)
+        elif error["type"] == "missing":
+            reason = "Field required"
+        else:
+            reason = "is not valid"
+        parts.append(f"{where}: {reason}")
     return "; ".join(parts)  # app.py caps the length of every errmsg
 
 

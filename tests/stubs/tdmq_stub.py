@@ -35,6 +35,7 @@ ACTION = "SendCmqMsg"
 VERSION = "2020-02-17"
 SERVICE = "tdmq"
 ALGORITHM = "TC3-HMAC-SHA256"
+DEFAULT_MAX_MSG_SIZE = 65_536  # CreateCmqQueue's MaxMsgSize default (SDK: models.py), in bytes
 MAX_CLOCK_SKEW_S = 300  # Tencent rejects a timestamp more than 5 minutes off: AuthFailure.SignatureExpire
 
 _AUTHORIZATION = re.compile(
@@ -202,6 +203,7 @@ class TdmqStub:
         token: str | None = None,
         regions: tuple[str, ...] | None = None,
         check_clock: bool = True,
+        max_msg_size: int = DEFAULT_MAX_MSG_SIZE,
     ) -> None:
         self.queues: set[str] = set(queues)
         self.secret_id = secret_id
@@ -209,6 +211,7 @@ class TdmqStub:
         self.token = token  # when set, X-TC-Token must carry it (an SCF role's session token)
         self.regions = regions  # when set, X-TC-Region must be one of these
         self.check_clock = check_clock
+        self.max_msg_size = max_msg_size  # every queue's MaxMsgSize: longer MsgContent is refused
         self._lock = threading.Lock()
         self._received: list[Received] = []
         self._messages: list[Message] = []
@@ -393,6 +396,9 @@ class TdmqStub:
             raise StubError("InvalidParameterValue", "MsgContent must not be empty")
         if params["QueueName"] not in self.queues:
             raise StubError("ResourceNotFound", f"queue {params['QueueName']} does not exist")
+        if len(params["MsgContent"].encode("utf-8", "surrogatepass")) > self.max_msg_size:
+            # the SDK's errorcodes.py names it; the queue's MaxMsgSize counts the message's bytes
+            raise StubError("FailedOperation.MaxMessageSizeError", f"message over {self.max_msg_size} bytes")
         return params, signature_valid
 
     def _check_signature(self, lower: dict[str, str], body: bytes, timestamp: int) -> bool:
