@@ -5,7 +5,9 @@ The stored record always keeps what VMS sent; only what is printed or logged goe
 
 from __future__ import annotations
 
+import json
 import re
+from typing import Any
 
 MAX_VISIBLE = 5  # characters of a number left readable: enough to tell calls apart, never to dial
 
@@ -45,3 +47,14 @@ def printable(text: object) -> str:
 def _escape(match: re.Match[str]) -> str:
     code = ord(match.group())
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+# what json.dumps(ensure_ascii=False) leaves raw but a terminal acts on; only inside strings
+_UNSAFE_IN_JSON = re.compile(r"[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable_json(value: Any, **dumps: Any) -> str:
+    """JSON for a terminal that still decodes to exactly `value`: json.dumps escapes C0 controls,
+    and DEL, C1 and bidi controls become \\u.... escapes here; other text stays readable."""
+    text = json.dumps(value, ensure_ascii=False, **dumps)
+    return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)

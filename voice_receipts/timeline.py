@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from voice_receipts import kinds
-from voice_receipts.display import mask_mobile
+from voice_receipts.display import mask_mobile, printable
 from voice_receipts.receipt import Receipt
 from voice_receipts.times import parse_iso
 
@@ -47,11 +47,12 @@ def summarise(callid: str, receipts: list[Receipt]) -> dict[str, Any]:
 
 
 def render(summary: dict[str, Any]) -> str:
-    """For a person: the summary, then one line per receipt in the order they arrived."""
-    s = summary
+    """For a person: the summary, then one line per receipt in the order they arrived. Every value
+    from a receipt goes through printable: a keypress may hold ESC ] 52 (set the clipboard)."""
+    s = {k: v if isinstance(v, int | list | type(None)) else printable(v) for k, v in summary.items()}
     lines = [f"call {s['callid']}"]
-    if s["mobile"]:
-        lines.append(f"  to        +{s['nationcode'] or ''} {mask_mobile(s['mobile'])}")
+    if summary["mobile"]:
+        lines.append(f"  to        +{s['nationcode'] or ''} {printable(mask_mobile(summary['mobile']))}")
     lines.append(f"  status    {s['status'] or 'no status receipt yet'}")
     for label, key in (("started", "started_at"), ("answered", "accepted_at"), ("ended", "ended_at")):
         if s[key]:
@@ -63,7 +64,7 @@ def render(summary: dict[str, Any]) -> str:
     if s["fee_minutes"] is not None:
         lines.append(f"  fee       {s['fee_minutes']} min")
     if s["keys"]:
-        lines.append(f"  keys      {' '.join(s['keys'])}")
+        lines.append(f"  keys      {' '.join(printable(k) for k in s['keys'])}")
     if s["failure_code"] is not None:
         spec = s["failure_text"] or "not in the spec's list"
         lines.append(f"  failure   {s['failure_code']} {s['failure_reason'] or ''} (spec: {spec})")
@@ -75,5 +76,5 @@ def render(summary: dict[str, Any]) -> str:
             kinds.VOICEKEY: f"key {r['keypress']}",
             kinds.VOICE_FAILURE: f"failure {r['failure_code']}",
         }.get(r["kind"], "")
-        lines.append(f"    {r['received_at']}  {r['kind']:<13} {detail}")
+        lines.append(f"    {printable(r['received_at'])}  {r['kind']:<13} {printable(detail)}")
     return "\n".join(lines)

@@ -6,6 +6,7 @@ import argparse
 from collections import Counter
 
 from voice_receipts.cli.common import settings
+from voice_receipts.display import printable
 from voice_receipts.runtime import build_app
 
 
@@ -25,7 +26,8 @@ def run(args: argparse.Namespace) -> int:
     failed = 0
     for r in replay(app, args.paths):
         outcomes[r.outcome] += 1
-        detail = "" if r.accepted else f"  {r.status} {r.errmsg}" if r.status else f"  {r.errmsg}"
+        errmsg = printable(r.errmsg)  # it may name a file, or say what a receipt held
+        detail = "" if r.accepted else f"  {r.status} {errmsg}" if r.status else f"  {errmsg}"
         if expected is None:
             failed += not r.accepted
         else:  # with --expect, an item fails when it is answered other than recorded
@@ -35,7 +37,9 @@ def run(args: argparse.Namespace) -> int:
                 detail += f"  UNEXPECTED (expected {want.get('status') if want else 'no entry'})"
             elif not r.accepted:
                 detail += "  (as expected)"
-        print(f"{r.source}  {r.callid or '-'}  {r.kind or '-'}  {r.outcome}{detail}")
+        # a file name, a rejected callid: anything not ours is escaped before a terminal sees it
+        source, callid, kind = printable(r.source), printable(r.callid or "-"), printable(r.kind or "-")
+        print(f"{source}  {callid}  {kind}  {r.outcome}{detail}")
     total = sum(outcomes.values())
     summary = ", ".join(f"{n} {name}" for name, n in sorted(outcomes.items()))
     print(f"replayed {total} item(s) into {app.store.name}: {summary or 'nothing'}")

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 
 from voice_receipts.cli.common import settings as read_settings
+from voice_receipts.display import printable, printable_json
 from voice_receipts.stores import open_store
 
 
@@ -25,15 +25,16 @@ def run(args: argparse.Namespace) -> int:
         if not args.callid:
             calls = [summarise(c, store.receipts(c)) for c in store.callids()]
             if args.json:
-                print(json.dumps(calls, ensure_ascii=False, indent=2))
+                print(printable_json(calls, indent=2))
             for call in [] if args.json else calls:
-                keys = " ".join(call["keys"]) or "-"
-                print(f"{call['callid']}  {call['type'] or '-'}  {call['status'] or '-'}  keys {keys}")
+                keys = printable(" ".join(call["keys"])) or "-"  # everything from a receipt is escaped
+                callid, status = printable(call["callid"]), printable(call["status"] or "-")
+                print(f"{callid}  {call['type'] or '-'}  {status}  keys {keys}")
             return 0
         receipts = store.receipts(args.callid)
         if not receipts:
             print(f"no receipts for call {args.callid!r} in {store.name}", file=sys.stderr)
             return 1
         summary = summarise(args.callid, receipts)
-        print(json.dumps(summary, ensure_ascii=False, indent=2) if args.json else render(summary))
+        print(printable_json(summary, indent=2) if args.json else render(summary))
         return 0
