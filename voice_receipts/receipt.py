@@ -49,7 +49,8 @@ class Receipt:
         return data
 
     def to_json(self) -> str:
-        # ensure_ascii keeps the record 7-bit clean for every store; the spec's texts are Chinese
+        # ensure_ascii: every character of a queue message is then in SQS's allowed set (U+FFFF in
+        # an unknown field becomes \uffff) and its size in bytes is its length (docs/limits.md)
         return json.dumps(self.to_dict(), separators=(",", ":"))
 
     @classmethod

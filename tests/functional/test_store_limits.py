@@ -175,3 +175,24 @@ def test_sqs_never_gets_a_character_it_refuses():
         for value in message["MessageAttributes"].values():
             assert in_sqs_character_set(value["StringValue"])
         assert json.loads(message["Body"])["raw"] == document["voice_failure_callback"]
+
+
+@pytest.mark.usefixtures("aws_env")
+def test_dynamodb_takes_the_largest_numbers_validation_lets_through():
+    """Normalised numbers become N (38 digits at most): whole numbers stop at 18 digits. `raw` is
+    JSON text, so an undocumented 4,300-digit integer is kept exactly."""
+    with mock_aws():
+        client = aws_client("dynamodb")
+        create_table(client)
+        store = DynamoDBStore(TABLE, client=client)
+        app = App(settings_for(f"dynamodb://{TABLE}"), store)
+        most, huge = "9" * 18, int("9" * 4300)
+        status_body = samples.body("voicecode_callback", callid="n1", fee=most, start_calltime=most, x=huge)
+        failure_body = samples.body("voice_failure_callback", callid="n1", failure_code="-" + most, y=-huge)
+        for document in (status_body, failure_body):
+            status, reply = samples.reply_of(app(samples.aws_http(document)))
+            assert status == 200, reply
+        status_receipt, failure_receipt = sorted(store.receipts("n1"), key=lambda r: r.kind)[::-1]
+        assert status_receipt.fee_minutes == int(most) and status_receipt.raw["x"] == huge
+        assert status_receipt.started_at is None  # past year 9999: no date, the raw value is kept
+        assert failure_receipt.failure_code == -int(most) and failure_receipt.raw["y"] == -huge
