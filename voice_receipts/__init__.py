@@ -1,3 +1,40 @@
-"""voice-receipts: receive, validate and store Tencent Cloud VMS voice-message receipts."""
+"""voice-receipts: receive, validate and store Tencent Cloud VMS voice-message receipts.
+
+The library API for code that reads receipts::
+
+    from voice_receipts import open_store
+
+    with open_store("dynamodb://voice-receipts-prod-receipts", read_only=True) as store:
+        call = store.call("callid")                     # a voice_receipts.calls.Call, or None
+        recent = store.calls_for_phone("+8613800138000")  # newest first
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
+__all__ = ["Call", "Receipt", "open_store"]
+
+if TYPE_CHECKING:
+    from voice_receipts.calls import Call
+    from voice_receipts.receipt import Receipt
+    from voice_receipts.stores import open_store
+
+# Imported on first use (PEP 562): importing any one module of the package runs this file first,
+# and the function's cold start must not load the calls API or a store it did not choose.
+_LAZY = {
+    "open_store": "voice_receipts.stores",
+    "Call": "voice_receipts.calls",
+    "Receipt": "voice_receipts.receipt",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'voice_receipts' has no attribute {name!r}")
+    import importlib
+
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value
+    return value

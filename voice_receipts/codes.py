@@ -17,6 +17,13 @@ STORE_UNAVAILABLE = 5030
 # Status receipts (voicecode_callback, voiceprompt_callback): `result` -> normalised status.
 CALL_STATUS = {"0": "answered", "1": "unanswered", "2": "call_error"}
 
+# The spec's words for each `result` (0表示用户正常接听 ...), and ours in English.
+STATUS_TEXT = {
+    "0": {"zh": "用户正常接听", "en": "the callee answered"},
+    "1": {"zh": "用户未接听", "en": "the callee did not answer"},
+    "2": {"zh": "呼叫异常", "en": "call error"},
+}
+
 # 推送回执相关错误码: failure_code -> failure_reason, as the spec lists them (14 and 21 are absent there).
 FAILURE_CODES = {
     1: "关机",
@@ -48,6 +55,40 @@ FAILURE_CODES = {
     29: "留言信箱",
     30: "您拨打的号码有误",
     31: "不在使用中，即您拨打的号码不在使用中",
+}
+
+# English for FAILURE_CODES, ours (the spec has only Chinese). Several codes are the words of an
+# operator's announcement or a network service the call was diverted to (16, 25, 26, 28, 29).
+FAILURE_CODES_EN = {
+    1: "phone switched off",
+    2: "busy on another call",
+    3: "out of the service area",
+    4: "the number's account is in arrears",
+    5: "nobody answered",
+    6: "temporarily unreachable",
+    7: "line suspended",
+    8: "number not assigned (no such subscriber)",
+    9: "circuits busy",
+    10: "user busy",
+    11: "other reason",
+    12: "call restricted: not authorised for this call",
+    13: "the number's service is suspended",
+    15: "number does not exist",
+    16: "diverted to an incoming-call reminder service",
+    17: "the number has expired",
+    18: "network busy",
+    19: "voice calling not enabled on the number",
+    20: "no answer",
+    22: "system busy",
+    23: "dial with a leading zero",
+    24: "the number has changed",
+    25: "China Unicom secretary service not subscribed",
+    26: "diverted to a call assistant service",
+    27: "temporarily unreachable",
+    28: "diverted to a missed-call reminder service",
+    29: "diverted to voicemail",
+    30: "the number dialled is wrong",
+    31: "the number is not in use",
 }
 
 # 发送语音消息相关错误码 (the send API, not the callbacks): shipped so users can read codes they

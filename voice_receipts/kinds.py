@@ -21,3 +21,11 @@ def key_of(kind: str) -> str:
 def kind_of(key: str) -> str:
     """voicecode_callback -> voicecode."""
     return key.removesuffix(SUFFIX)
+
+
+# What a call is, as `Call.kind` names it: a verification code or a notification. A receipt's
+# kind tells it where it can (a key press happens only during a notification); a failure
+# receipt alone cannot, so the call's kind stays None until another receipt says.
+CODE = "code"
+NOTIFICATION = "notification"
+CALL_KIND = {VOICECODE: CODE, VOICEPROMPT: NOTIFICATION, VOICEKEY: NOTIFICATION}

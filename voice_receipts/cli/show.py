@@ -1,40 +1,72 @@
-"""`show [CALLID]`: one call's timeline and summary, or every call. Reads the store only."""
+"""`show`: one call, the calls to one number, or recent calls. Reads the store only."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 
+from voice_receipts.calls import STATES
 from voice_receipts.cli.common import settings as read_settings
-from voice_receipts.display import printable, printable_json
+from voice_receipts.display import printable_json
 from voice_receipts.stores import open_store
 
 
 def add(sub, common) -> None:
-    s = sub.add_parser("show", parents=[common], help="one call's timeline, or every call")
-    s.add_argument("callid", nargs="?", help="the call to show; every call when left out")
-    s.add_argument("--json", action="store_true", help="print JSON instead")
+    s = sub.add_parser(
+        "show",
+        parents=[common],
+        help="one call, the calls to a number, or recent calls",
+        description="Times are in one zone, printed with them; a call's timeline shows when each"
+        " receipt arrived here, its summary the times VMS reported.",
+    )
+    s.add_argument("callid", nargs="?", help="the call to show; recent calls when left out")
+    s.add_argument("--phone", metavar="E164", help="calls to this number, e.g. +8613800138000")
+    s.add_argument("--since", metavar="WHEN", help="calls first seen since: 30m, 24h, 7d or an ISO time")
+    s.add_argument("--state", choices=STATES, help="only calls in this state")
+    s.add_argument("--limit", type=int, default=50, metavar="N", help="at most N calls (default 50)")
+    s.add_argument("--tz", default=None, metavar="ZONE", help="time zone (default Asia/Shanghai)")
+    s.add_argument("--json", action="store_true", help="print Call objects as JSON instead")
     s.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from voice_receipts.timeline import render, summarise
+    from voice_receipts import calls_view as view
 
+    tz, label = view.zone(args.tz or view.DEFAULT_ZONE)
+    since = view.since(args.since, tz) if args.since else None
     settings = read_settings(args)
-    with open_store(settings.store, settings) as store:
-        if not args.callid:
-            calls = [summarise(c, store.receipts(c)) for c in store.callids()]
-            if args.json:
-                print(printable_json(calls, indent=2))
-            for call in [] if args.json else calls:
-                keys = printable(" ".join(call["keys"])) or "-"  # everything from a receipt is escaped
-                callid, status = printable(call["callid"]), printable(call["status"] or "-")
-                print(f"{callid}  {call['type'] or '-'}  {status}  keys {keys}")
+    with open_store(settings.store, settings, read_only=True) as store:
+        if args.callid:
+            call = store.call(args.callid)
+            if call is None:
+                print(f"no receipts for call {args.callid!r} in {store.name}", file=sys.stderr)
+                return 1
+            print(printable_json(call.as_dict(), indent=2) if args.json else view.render(call, tz, label))
             return 0
-        receipts = store.receipts(args.callid)
-        if not receipts:
-            print(f"no receipts for call {args.callid!r} in {store.name}", file=sys.stderr)
-            return 1
-        summary = summarise(args.callid, receipts)
-        print(printable_json(summary, indent=2) if args.json else render(summary))
+        if args.phone:
+            found = store.calls_for_phone(args.phone, limit=args.limit)
+            found = [c for c in found if _wanted(c, since, args.state)]
+            what = f"calls to {view.printable(view.mask_phone(args.phone))}"
+        else:
+            found = store.calls(since=since, state=args.state, limit=args.limit)
+            what = "calls"
+    if args.json:
+        print(printable_json([c.as_dict() for c in found], indent=2))
         return 0
+    if not found:
+        print(f"no {what} in the {store.name} store{_filters(args)}")
+        return 0
+    print(f"{len(found)} {what}, newest first{_filters(args)}; {view.zone_line(label)}")
+    print(view.HEADER)
+    for call in found:
+        print(view.line(call, tz))
+    return 0
+
+
+def _wanted(call, since: str | None, state: str | None) -> bool:
+    return (since is None or call.first_received_at >= since) and state in (None, call.state)
+
+
+def _filters(args: argparse.Namespace) -> str:
+    parts = [f"since {args.since}" if args.since else "", f"state {args.state}" if args.state else ""]
+    return "".join(f" ({p})" for p in parts if p)

@@ -10,15 +10,19 @@ from voice_receipts.config import Settings, StoreURL
 from voice_receipts.stores.base import Store
 
 
-def open_store(url: str | StoreURL, settings: Settings | None = None) -> Store:
+def open_store(url: str | StoreURL, settings: Settings | None = None, *, read_only: bool = False) -> Store:
     """A store for `url` ("sqlite:///receipts.db", "dynamodb://TABLE", ...). `settings` gives
-    what a backend needs beyond the URL (region, retention, credentials); default: none."""
+    what a backend needs beyond the URL (region, retention, credentials); default: none.
+
+    `read_only=True` is for readers: a SQLite file is opened read-only and must exist ("no
+    receipts database at PATH" otherwise), never created. Other backends create nothing anyway.
+    """
     parsed = url if isinstance(url, StoreURL) else StoreURL.parse(url, origin="store URL")
     settings = settings or Settings(store=parsed)
     if parsed.scheme == "sqlite":
         from voice_receipts.stores.sqlite import SQLiteStore
 
-        return SQLiteStore(parsed.target)
+        return SQLiteStore(parsed.target, read_only=read_only)
     if parsed.scheme == "dynamodb":
         from voice_receipts.stores.dynamodb import DynamoDBStore
 

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable
+from typing import TYPE_CHECKING
 
 from voice_receipts.errors import UnsupportedOperation
 from voice_receipts.receipt import Receipt
 
+if TYPE_CHECKING:  # calls.py is imported only when a call is read, never on the receive path
+    from voice_receipts.calls import Call
+
 
 class Store(ABC):
-    """Where receipts go. A backend implements `put` and, if it can read back, `receipts`.
+    """Where receipts go. A backend implements `put` and, if it can read back, `receipts`,
+    `callids` and `callids_for_phone`; the calls API below is built on those three.
 
     Guarantees every backend keeps:
     - `put` is one round trip, "insert if absent" keyed by (callid, event_id);
@@ -25,13 +30,54 @@ class Store(ABC):
     @abstractmethod
     def put(self, receipt: Receipt) -> bool: ...
 
+    # -- reading: what a backend that can read implements --------------------------------------
+
     def receipts(self, callid: str) -> list[Receipt]:
         """Every receipt of one call, oldest first."""
-        raise UnsupportedOperation(f"the {self.name} store cannot read receipts back")
+        raise self._cannot_read()
 
-    def callids(self) -> Iterable[str]:
-        """Every call in the store (local use: `show` without a callid)."""
-        raise UnsupportedOperation(f"the {self.name} store cannot list calls")
+    def callids(self, since: str | None = None) -> Iterable[str]:
+        """Calls first seen at or after `since` (ISO UTC; every call when None), newest first."""
+        raise self._cannot_read()
+
+    def callids_for_phone(self, phone: str, limit: int) -> list[str]:
+        """Up to `limit` calls to one number, most recent first."""
+        raise self._cannot_read()
+
+    # -- the calls API: the same on every store that can read ----------------------------------
+
+    def call(self, callid: str) -> Call | None:
+        """The call `callid` folded from its receipts; None when the store has none."""
+        from voice_receipts.calls import Call
+
+        return Call.fold(self.receipts(callid))
+
+    def calls_for_phone(self, phone: str, limit: int = 50) -> list[Call]:
+        """Up to `limit` calls to `phone` (E.164, "+8613800138000"), newest first."""
+        return _newest_first(self._fold(self.callids_for_phone(phone, limit)))[:limit]
+
+    def calls(self, since: str | None = None, state: str | None = None, limit: int | None = 50) -> list[Call]:
+        """Calls first seen since `since` (ISO UTC), in `state` (calls.STATES) if given, newest
+        first, at most `limit` (None: all)."""
+        found: list[Call] = []
+        for call in self._fold(self.callids(since)):
+            if state is None or call.state == state:
+                found.append(call)
+                if limit is not None and len(found) >= limit:
+                    break
+        return _newest_first(found)
+
+    def _fold(self, callids: Iterable[str]) -> Iterable[Call]:
+        for callid in callids:
+            call = self.call(callid)
+            if call is not None:
+                yield call
+
+    def _cannot_read(self) -> UnsupportedOperation:
+        return UnsupportedOperation(
+            f"the {self.name} store is a queue: it cannot read receipts back; consume the queue"
+            " (Receipt.from_message, voice_receipts.consume) or read a sqlite or dynamodb store"
+        )
 
     def close(self) -> None:  # noqa: B027 - most backends hold nothing to release
         pass
@@ -41,3 +87,7 @@ class Store(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _newest_first(found: Iterable[Call]) -> list[Call]:
+    return sorted(found, key=lambda c: c.at, reverse=True)

@@ -101,28 +101,43 @@ class DynamoDBStore(Store):
         return sorted(found, key=lambda r: (r.received_at, r.event_id))
 
     def receipts_for_phone(self, phone: str, limit: int = 50) -> list[Receipt]:
-        """Every receipt to one number ("+8613800138000"), newest first, from the by-phone index.
-
-        An index read is eventually consistent: a receipt stored a moment ago may be missing.
-        """
+        """Up to `limit` receipts to one number ("+8613800138000"), newest first, from the
+        by-phone index. An index read is eventually consistent: a receipt stored a moment ago
+        may be missing."""
         found: list[Receipt] = []
-        for item in self._query(
-            IndexName=PHONE_INDEX,
-            KeyConditionExpression="phone = :p",
-            ExpressionAttributeValues={":p": {"S": phone}},
-            ScanIndexForward=False,
-            Limit=limit,
-        ):
+        for item in self._by_phone(phone, limit):
             found.append(from_item(item))
             if len(found) >= limit:
                 break
         return found
 
-    def callids(self) -> list[str]:
-        """Every call in the table, oldest first. This needs a Scan: for local use only.
+    def callids_for_phone(self, phone: str, limit: int) -> list[str]:
+        """Up to `limit` calls to one number, most recent first: one Query on the by-phone index,
+        read only as far as it takes to see `limit` distinct calls."""
+        callids: dict[str, None] = {}  # insertion-ordered set
+        for item in self._by_phone(phone, limit, project=True):
+            callids.setdefault(item["callid"]["S"])
+            if len(callids) >= limit:
+                break
+        return list(callids)
+
+    def _by_phone(self, phone: str, page: int, project: bool = False) -> Iterator[dict[str, Any]]:
+        request: dict[str, Any] = {
+            "IndexName": PHONE_INDEX,
+            "KeyConditionExpression": "phone = :p",
+            "ExpressionAttributeValues": {":p": {"S": phone}},
+            "ScanIndexForward": False,  # newest received_at first
+            "Limit": page,
+        }
+        if project:
+            request["ProjectionExpression"] = "callid"
+        return self._query(**request)
+
+    def callids(self, since: str | None = None) -> list[str]:
+        """Calls first seen at or after `since`, newest first. This needs a Scan: for local use.
 
         The deployed IAM policy grants no dynamodb:Scan (a Scan reads the whole table), so there
-        this raises UnsupportedOperation; use `show CALLID` or receipts_for_phone instead.
+        this raises UnsupportedOperation; use `show CALLID` or `show --phone` instead.
         """
         first_seen: dict[str, str] = {}
         request: dict[str, Any] = {
@@ -141,11 +156,12 @@ class DynamoDBStore(Store):
         except AWS_ERRORS as exc:
             if "AccessDenied" in error_code(exc):
                 raise UnsupportedOperation(
-                    f"listing every call needs dynamodb:Scan on {self.table_name!r}, which this"
-                    " role lacks; give a callid"
+                    f"listing calls needs dynamodb:Scan on {self.table_name!r}, which this role"
+                    " lacks; give a callid or --phone"
                 ) from exc
             raise unavailable(self._what, exc) from exc
-        return sorted(first_seen, key=lambda c: (first_seen[c], c))
+        recent = [c for c, at in first_seen.items() if since is None or at >= since]
+        return sorted(recent, key=lambda c: (first_seen[c], c), reverse=True)
 
     def _query(self, **request: Any) -> Iterator[dict[str, Any]]:
         request["TableName"] = self.table_name
