@@ -1,6 +1,7 @@
 """replay and show as a user runs them: a subprocess, a real SQLite file, exit codes."""
 
 import json
+import re
 
 from tests import samples
 from tests.helpers import run_cli
@@ -23,24 +24,38 @@ def test_replay_events_with_expectations_then_show(tmp_path):
 
     listing = run_cli("show", "--store", store, cwd=tmp_path)
     assert listing.returncode == 0
-    assert "vp-5d1e0b44-0001  voiceprompt  answered  keys 1 2" in listing.stdout
+    lines = listing.stdout.splitlines()
+    assert lines[0] == "11 calls, newest first; times in Asia/Shanghai"
+    assert lines[1].split() == ["TIME", "NUMBER", "KIND", "STATE", "KEYS", "FAILURE", "CALLID"]
+    [vp] = [x for x in lines if x.endswith("vp-5d1e0b44-0001")]
+    # started 2025-11-27T00:06:36Z, shown in Shanghai
+    pattern = r"2025-11-27 08:06:36  \+86 137\*{6}00 +notification +answered +1 2 +- +vp-5d1e0b44-0001"
+    assert re.fullmatch(pattern, vp), vp
 
     call = run_cli("show", "vp-5d1e0b44-0001", "--store", store, cwd=tmp_path)
     assert call.returncode == 0
     for line in (
-        "status    answered",
+        "call vp-5d1e0b44-0001  (times in Asia/Shanghai)",
+        "state     answered (0 用户正常接听 / the callee answered)",
+        "started   2025-11-27 08:06:36",
         "ringing   15 s",
         "talking   30 s",
         "fee       1 min",
         "keys      1 2",
         "to        +86 137******00",
+        "timeline (when each receipt arrived here)",
     ):
         assert line in call.stdout
 
     as_json = json.loads(run_cli("show", "vf-91c2aa07-0001", "--json", "--store", store, cwd=tmp_path).stdout)
-    assert as_json["status"] == "call_error"
-    assert (as_json["failure_code"], as_json["failure_text"]) == (8, "空号")
-    assert len(as_json["receipts"]) == 2
+    assert (as_json["state"], as_json["kind"], as_json["phone"]) == (
+        "call_error",
+        "notification",
+        "+8613600136000",
+    )
+    assert as_json["status_text"] == {"zh": "呼叫异常", "en": "call error"}
+    assert as_json["failure_code"] == 8 and as_json["failure_text"]["zh"] == "空号"
+    assert [r["kind"] for r in as_json["receipts"]] == ["voice_failure", "voiceprompt"]
 
 
 def test_replay_exits_1_when_any_item_is_rejected(tmp_path):
@@ -62,6 +77,10 @@ def test_replay_defaults_to_receipts_db_in_the_working_folder(tmp_path):
 
 
 def test_show_unknown_call_and_bad_store_are_clear_errors(tmp_path):
+    (tmp_path / "one.json").write_text(json.dumps(samples.body("voicecode_callback")))
+    assert (
+        run_cli("replay", "one.json", "--store", f"sqlite:///{tmp_path}/r.db", cwd=tmp_path).returncode == 0
+    )
     done = run_cli("show", "nope", "--store", f"sqlite:///{tmp_path}/r.db", cwd=tmp_path)
     assert done.returncode == 1 and "no receipts for call 'nope'" in done.stderr
     bad = run_cli("show", "--store", "mongodb://x", cwd=tmp_path)
@@ -118,3 +137,66 @@ def test_one_bad_file_fails_alone(tmp_path):
     assert f"{folder}/d-good.json  call-code-1  voicecode  stored" in out
     assert "gone.jsonl  -  -  missing  no such file" in out
     assert "replayed 5 item(s) into sqlite: 1 missing, 1 rejected, 1 stored, 2 unreadable" in out
+
+
+def test_show_never_creates_a_store_and_says_when_one_is_empty(tmp_path):
+    for args in (["show"], ["show", "c1"], ["show", "--phone", "+8613800138000"]):
+        done = run_cli(*args, cwd=tmp_path)
+        assert done.returncode == 2, done.stderr
+        assert done.stderr == f"voice-receipts: no receipts database at {tmp_path / 'receipts.db'}\n"
+    assert list(tmp_path.iterdir()) == []
+    from voice_receipts.stores.sqlite import SQLiteStore
+
+    SQLiteStore(tmp_path / "receipts.db").close()
+    done = run_cli("show", cwd=tmp_path)
+    assert (done.returncode, done.stdout) == (0, "no calls in the sqlite store\n")
+    done = run_cli("show", "--phone", "+8613800138000", "--json", cwd=tmp_path)
+    assert (done.returncode, json.loads(done.stdout)) == (0, [])
+
+
+def replayed(tmp_path, *bodies) -> str:
+    for i, one in enumerate(bodies):
+        (tmp_path / f"{i:02d}.json").write_text(json.dumps(one))
+        assert run_cli("replay", f"{i:02d}.json", cwd=tmp_path).returncode == 0
+    return "sqlite:///" + str(tmp_path / "receipts.db")
+
+
+def test_show_by_phone_state_limit_since_and_zone(tmp_path):
+    code, prompt, key, fail = (
+        samples.body("voicecode_callback", mobile="13800138001"),  # call-code-1, answered
+        samples.body("voiceprompt_callback"),  # call-prompt-1, not answered
+        samples.body("voicekey_callback"),
+        samples.body("voice_failure_callback", mobile="13800138001"),  # call-fail-1
+    )
+    replayed(tmp_path, code, prompt, key, fail)
+    by_phone = run_cli("show", "--phone", "+8613800138001", cwd=tmp_path)
+    assert by_phone.returncode == 0
+    lines = by_phone.stdout.splitlines()
+    assert lines[0] == "3 calls to +86 138******01, newest first; times in Asia/Shanghai"
+    assert [x.split()[-1] for x in lines[2:]] == ["call-fail-1", "call-prompt-1", "call-code-1"]
+    assert "failed" in lines[2] and "8 number not assigned" in lines[2]
+    assert "not answered" in lines[3] and "  2  " in lines[3]
+    as_json = json.loads(run_cli("show", "--phone", "+8613800138001", "--json", cwd=tmp_path).stdout)
+    assert [c["callid"] for c in as_json] == ["call-fail-1", "call-prompt-1", "call-code-1"]
+
+    failed = run_cli("show", "--state", "failed", cwd=tmp_path).stdout.splitlines()
+    assert failed[0] == "1 calls, newest first (state failed); times in Asia/Shanghai"
+    assert failed[2].endswith("call-fail-1")
+    assert len(run_cli("show", "--limit", "2", cwd=tmp_path).stdout.splitlines()) == 4
+    assert run_cli("show", "--since", "1h", cwd=tmp_path).stdout.startswith("3 calls")
+    future = run_cli("show", "--since", "2999-01-01", cwd=tmp_path)
+    assert future.stdout == "no calls in the sqlite store (since 2999-01-01)\n"
+    in_utc = run_cli("show", "call-code-1", "--tz", "UTC", cwd=tmp_path).stdout
+    assert "(times in UTC)" in in_utc and "started   2016-08-03 04:00:21" in in_utc
+    bad = run_cli("show", "--tz", "Mars/Base", cwd=tmp_path)
+    assert bad.returncode == 2 and "unknown time zone 'Mars/Base'" in bad.stderr
+
+
+def test_show_escapes_what_a_receipt_carries(tmp_path):
+    evil = samples.body("voice_failure_callback", failure_code=99, failure_reason="\x1b]52;c;eA==\x07\u202e")
+    replayed(tmp_path, evil)
+    for args in (["show"], ["show", "call-fail-1"], ["show", "call-fail-1", "--json"]):
+        out = run_cli(*args, cwd=tmp_path).stdout
+        assert not any(ch in out for ch in "\x1b\x07\u202e"), args
+    as_json = json.loads(run_cli("show", "call-fail-1", "--json", cwd=tmp_path).stdout)
+    assert as_json["failure_reason"] == "\x1b]52;c;eA==\x07\u202e"  # the same JSON, escaped

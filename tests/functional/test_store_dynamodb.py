@@ -139,7 +139,8 @@ def test_callids_scans_for_local_use(store):
     store.put(receipt_of(FAILURE, "2026-01-02T00:00:00.000Z"))
     store.put(receipt_of(STATUS, "2026-01-01T00:00:00.000Z"))
     store.put(receipt_of(keypress("1"), "2026-01-03T00:00:00.000Z"))
-    assert store.callids() == ["c1", "c2"]
+    assert store.callids() == ["c2", "c1"]  # newest first: c1 was first seen on 01-01
+    assert store.callids(since="2026-01-01T12:00:00.000Z") == ["c2"]
 
 
 def test_callids_without_scan_permission_is_unsupported(store):

@@ -57,3 +57,14 @@ def test_log_lines_are_json_and_exceptions_carry_no_message():
     line = json.loads(stream.getvalue())
     assert line["error"] == "ValueError" and line["request_id"] == "r1"
     assert "13800138000" not in stream.getvalue()
+
+
+def test_printable_json_is_the_same_json_and_safe_for_a_terminal():
+    import json
+
+    from voice_receipts.display import printable_json
+
+    value = {"reason": "a\u202eb\x85c\x1b", "keys": ["1"]}
+    text = printable_json(value, indent=2)
+    assert json.loads(text) == value
+    assert not any(ch in text for ch in "\u202e\x85\x1b")

@@ -84,7 +84,7 @@ class SQLiteStore(Store):
     def _open_read_only(self, timeout_s: float) -> None:
         """For readers (`show`): never creates a file, never changes one."""
         if self.path == ":memory:" or not Path(self.path).is_file():
-            raise StoreUnavailable(f"no receipts database at {self.path}")
+            raise StoreUnavailable(f"no receipts database at {Path(self.path).absolute()}")
         try:
             uri = Path(self.path).resolve().as_uri() + "?mode=ro"
             self._db = sqlite3.connect(uri, uri=True, timeout=timeout_s, check_same_thread=False)
