@@ -11,15 +11,10 @@ The library API for code that reads receipts::
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 __version__ = "0.1.0"
 __all__ = ["Call", "Receipt", "open_store"]
-
-if TYPE_CHECKING:
-    from voice_receipts.calls import Call
-    from voice_receipts.receipt import Receipt
-    from voice_receipts.stores import open_store
 
 # Imported on first use (PEP 562): importing any one module of the package runs this file first,
 # and the function's cold start must not load the calls API or a store it did not choose.
