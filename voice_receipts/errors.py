@@ -72,3 +72,7 @@ class ConfigError(VoiceReceiptsError):
 
 class UnsupportedOperation(VoiceReceiptsError):
     """A store cannot do what was asked (reading receipts back from a queue)."""
+
+
+class BadMessage(VoiceReceiptsError):
+    """A queue message that is not a receipt (Receipt.from_message): retrying will not help."""

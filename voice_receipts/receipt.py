@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from voice_receipts.callbacks import ParsedCallback
+from voice_receipts.errors import BadMessage
 from voice_receipts.kinds import kind_of
 from voice_receipts.times import utc_now
 
@@ -57,6 +58,30 @@ class Receipt:
     def from_dict(cls, data: dict[str, Any]) -> Receipt:
         names = cls.__dataclass_fields__
         return cls(**{k: v for k, v in data.items() if k in names})
+
+    @classmethod
+    def from_message(cls, body: str | bytes) -> Receipt:
+        """The receipt in a queue message: an SQS body or a CMQ msgBody, i.e. to_json()'s text.
+
+        Raises BadMessage for anything else, so a consumer can tell a poison message (send it to
+        the dead-letter queue) from its own failure (retry). Fields it does not know are dropped:
+        a newer producer may add some.
+        """
+        try:
+            data = json.loads(body)
+        except (ValueError, UnicodeDecodeError):
+            raise BadMessage("the message is not JSON") from None
+        if not isinstance(data, dict):
+            raise BadMessage("the message is not a JSON object")
+        for name in _MESSAGE_REQUIRED:
+            if not isinstance(data.get(name), str) or not data[name]:
+                raise BadMessage(f"the message has no {name!r}: not a voice receipt")
+        if not isinstance(data.get("raw", {}), dict):
+            raise BadMessage("the message's 'raw' is not an object")
+        return cls.from_dict(data)
+
+
+_MESSAGE_REQUIRED = ("callid", "kind", "event_id", "received_at")
 
 
 def event_id(key: str, raw: dict[str, Any]) -> str:
