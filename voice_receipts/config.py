@@ -21,6 +21,7 @@ RETENTION_DAYS = "VOICE_RECEIPTS_RETENTION_DAYS"
 TENCENT_REGION = "VOICE_RECEIPTS_TENCENT_REGION"
 TENCENT_ENDPOINT = "VOICE_RECEIPTS_TENCENT_ENDPOINT"  # tests and private networks; unset: the SDK's
 LOG_LEVEL = "VOICE_RECEIPTS_LOG_LEVEL"
+EVENT_BUS = "VOICE_RECEIPTS_EVENT_BUS"  # the events publisher's EventBridge bus (events.py)
 
 SCF_REGION = "TENCENTCLOUD_REGION"  # set by the SCF runtime to the function's own region
 # Tencent credentials, read here so that no store reads the environment itself: SCF's role keys
@@ -32,6 +33,7 @@ TENCENT_CREDENTIALS = (
 
 DEFAULT_LOCAL_STORE = "sqlite:///receipts.db"
 DEFAULT_MAX_BODY_BYTES = 64 * 1024
+DEFAULT_EVENT_BUS = "default"
 SCHEMES = ("sqlite", "dynamodb", "sqs", "cmq")
 # The largest record each store takes on its default settings (docs/limits.md): a DynamoDB item
 # of 400 KB (counted as 400,000 bytes), an SQS message of 262,144 bytes (MaximumMessageSize's
