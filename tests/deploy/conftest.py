@@ -96,14 +96,25 @@ def packaged() -> Package:
 
 @pytest.fixture(scope="session")
 def packaged_sqs(packaged, tmp_path_factory) -> Package:
-    """The same stage with `--param store=sqs`, into a folder of its own.
+    """The same stage with `--param store=sqs`, into a folder of its own."""
+    return package_beside(packaged, tmp_path_factory, "sqs-package", "--param", "store=sqs")
+
+
+@pytest.fixture(scope="session")
+def packaged_events(packaged, tmp_path_factory) -> Package:
+    """The same stage with `--param events=true` (DynamoDB stream -> EventBridge)."""
+    return package_beside(packaged, tmp_path_factory, "events-package", "--param", "events=true")
+
+
+def package_beside(packaged: Package, tmp_path_factory, name: str, *args: str) -> Package:
+    """Package a variant into a folder of its own, leaving `packaged` as it was.
 
     osls deletes .serverless/ whenever it packages, wherever the output goes: set it aside.
     """
     aside = tmp_path_factory.mktemp("aside") / ".serverless"
     shutil.move(packaged.dir, aside)
     try:
-        return osls_package(tmp_path_factory.mktemp("sqs-package"), "--param", "store=sqs")
+        return osls_package(tmp_path_factory.mktemp(name), *args)
     finally:
         shutil.rmtree(packaged.dir, ignore_errors=True)
         shutil.move(aside, packaged.dir)

@@ -57,7 +57,7 @@ def extension_tag(template: dict) -> str:
     return f"cpython-{version}-{ARCH[props['Architectures'][0]]}-linux-gnu"
 
 
-@pytest.mark.parametrize("variant", ["packaged", "packaged_sqs"])
+@pytest.mark.parametrize("variant", ["packaged", "packaged_sqs", "packaged_events"])
 def test_cfn_lint_accepts_the_template(variant, request):
     package = request.getfixturevalue(variant)
     proc = subprocess.run(
