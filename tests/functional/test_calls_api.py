@@ -8,7 +8,6 @@ import sqlite3
 import subprocess
 import sys
 from datetime import datetime, timezone
-from pathlib import Path
 
 import pytest
 from moto import mock_aws
@@ -19,6 +18,7 @@ from tests.functional.aws_fixtures import (  # noqa: F401 - aws_env is a fixture
     aws_env,
     create_table,
 )
+from tests.helpers import ROOT
 from tests.samples import body
 from voice_receipts import calls, open_store
 from voice_receipts.callbacks import parse_callback
@@ -31,7 +31,6 @@ from voice_receipts.stores.sqlite import SQLiteStore
 from voice_receipts.stores.sqs import SQSStore
 
 PHONE = "+8613800138000"
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def receipt(kind, callid, minute, **changes):
