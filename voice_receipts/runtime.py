@@ -6,6 +6,7 @@ by every invocation.
 
 from __future__ import annotations
 
+import random
 import threading
 
 from voice_receipts import logs
@@ -41,3 +42,29 @@ def reset() -> None:
         if _app is not None:
             _app.store.close()
         _app = None
+
+
+def after_restore() -> None:
+    """Lambda SnapStart resumes many copies of one snapshot of init: give each its own state.
+
+    The App is built again, so each copy has its own store client: its own connection pool (no
+    socket opened before the snapshot is reused), credentials resolved in the copy, and the
+    settings read again. random is reseeded: every copy would otherwise draw the same sequence
+    (botocore's retry jitter draws from it). uuid4 and secrets read os.urandom, already unique.
+    """
+    random.seed()
+    reset()
+    get_app()
+
+
+def register_snapstart_hooks() -> bool:
+    """Register after_restore with Lambda's SnapStart runtime hooks, where they exist.
+
+    snapshot_restore_py ships in Lambda's Python runtimes only (never in the package): elsewhere,
+    and on SCF, there is nothing to register. Without SnapStart the hook is never called."""
+    try:
+        from snapshot_restore_py import register_after_restore
+    except ImportError:
+        return False
+    register_after_restore(after_restore)
+    return True

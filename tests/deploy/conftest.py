@@ -5,6 +5,7 @@ These tests need node_modules (npm ci); run them alone with `pytest -m deploy`.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -18,6 +19,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 OSLS = ROOT / "node_modules" / ".bin" / "osls"
+# deploy/ holds scripts, not a package: load the build's interpreter search by path
+_spec = importlib.util.spec_from_file_location("deploy_bytecode", ROOT / "deploy" / "bytecode.py")
+_bytecode = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_bytecode)
 
 
 def offline_env(**extra: str) -> dict[str, str]:
@@ -39,19 +44,8 @@ def offline_env(**extra: str) -> dict[str, str]:
 
 
 def find_python(version: str) -> str | None:
-    """An interpreter of `version` ("3.13") on this machine: PATH, then pyenv's versions."""
-    candidates = [shutil.which(f"python{version}")]
-    pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
-    candidates += sorted(str(p) for p in pyenv.glob(f"{version}.*/bin/python{version}"))
-    for exe in filter(None, candidates):
-        probe = subprocess.run(  # a pyenv shim exists but fails when the version is not active
-            [exe, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-            capture_output=True,
-            text=True,
-        )
-        if probe.returncode == 0 and probe.stdout.strip() == version:
-            return exe
-    return None
+    """An interpreter of `version` ("3.13") here: the build's own search (PATH, pyenv, uv)."""
+    return _bytecode.find_python(version)
 
 
 @dataclass(frozen=True)
@@ -94,16 +88,27 @@ def packaged() -> Package:
     return osls_package(dest)
 
 
-@pytest.fixture(scope="session")
-def packaged_sqs(packaged, tmp_path_factory) -> Package:
-    """The same stage with `--param store=sqs`, into a folder of its own.
+def package_aside(packaged: Package, tmp_path_factory, name: str, *args: str) -> Package:
+    """The test stage with more osls args, into a folder of its own.
 
     osls deletes .serverless/ whenever it packages, wherever the output goes: set it aside.
     """
     aside = tmp_path_factory.mktemp("aside") / ".serverless"
     shutil.move(packaged.dir, aside)
     try:
-        return osls_package(tmp_path_factory.mktemp("sqs-package"), "--param", "store=sqs")
+        return osls_package(tmp_path_factory.mktemp(name), *args)
     finally:
         shutil.rmtree(packaged.dir, ignore_errors=True)
         shutil.move(aside, packaged.dir)
+
+
+@pytest.fixture(scope="session")
+def packaged_sqs(packaged, tmp_path_factory) -> Package:
+    """`--param store=sqs`: the queue instead of the table."""
+    return package_aside(packaged, tmp_path_factory, "sqs-package", "--param", "store=sqs")
+
+
+@pytest.fixture(scope="session")
+def packaged_snapstart(packaged, tmp_path_factory) -> Package:
+    """`--param snapStart=true`: Lambda SnapStart on the function."""
+    return package_aside(packaged, tmp_path_factory, "snapstart-package", "--param", "snapStart=true")

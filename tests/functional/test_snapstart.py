@@ -1,0 +1,65 @@
+"""Lambda SnapStart: init registers a restore hook where the runtime offers one, and the hook
+gives each restored copy its own App, store client and random sequence."""
+
+from __future__ import annotations
+
+import importlib
+import random
+import sys
+import types
+
+import pytest
+
+from tests import samples
+from voice_receipts import runtime
+
+
+@pytest.fixture
+def fake_snapstart(monkeypatch):
+    """snapshot_restore_py as Lambda's Python runtimes ship it: it records what is registered."""
+    registered: list = []
+    module = types.ModuleType("snapshot_restore_py")
+    module.register_after_restore = lambda func, *a, **kw: registered.append(func)
+    monkeypatch.setitem(sys.modules, "snapshot_restore_py", module)
+    return registered
+
+
+@pytest.fixture
+def lambda_env(monkeypatch, tmp_path):
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "voice-receipts-test-receive")
+    monkeypatch.setenv("VOICE_RECEIPTS_STORE", f"sqlite:///{tmp_path}/r.db")
+    runtime.reset()
+    yield
+    runtime.reset()
+
+
+def test_init_on_lambda_registers_the_restore_hook(fake_snapstart, lambda_env, monkeypatch):
+    monkeypatch.delitem(sys.modules, "handler", raising=False)
+    importlib.import_module("handler")  # init as Lambda runs it: the module body, on Lambda
+    assert fake_snapstart == [runtime.after_restore]
+
+
+def test_no_registration_outside_a_cloud_runtime(fake_snapstart, monkeypatch):
+    monkeypatch.delitem(sys.modules, "handler", raising=False)
+    importlib.import_module("handler")
+    assert fake_snapstart == []
+
+
+def test_no_hook_library_no_registration(monkeypatch):
+    monkeypatch.setitem(sys.modules, "snapshot_restore_py", None)  # import raises ImportError
+    assert runtime.register_snapstart_hooks() is False
+
+
+def test_restore_builds_a_new_app_and_store_and_reseeds_random(lambda_env):
+    before = runtime.get_app()
+    random.seed(42)
+    snapshot_draw = random.random()
+    random.seed(42)  # the state every copy would resume with
+    runtime.after_restore()
+    after = runtime.get_app()
+    assert after is not before and after.store is not before.store
+    assert random.random() != snapshot_draw
+    # the restored copy answers, and the old store was closed, not left half-open
+    assert after(samples.body("voicecode_callback"), None) == {"result": 0, "errmsg": "OK"}
+    with pytest.raises(Exception, match="closed"):
+        before.store.receipts("call-code-1")
