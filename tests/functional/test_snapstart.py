@@ -13,6 +13,8 @@ import pytest
 from tests import samples
 from voice_receipts import runtime
 
+TOKEN = "snapstart-test-token-0123"
+
 
 @pytest.fixture
 def fake_snapstart(monkeypatch):
@@ -28,6 +30,7 @@ def fake_snapstart(monkeypatch):
 def lambda_env(monkeypatch, tmp_path):
     monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", "voice-receipts-test-receive")
     monkeypatch.setenv("VOICE_RECEIPTS_STORE", f"sqlite:///{tmp_path}/r.db")
+    monkeypatch.setenv("VOICE_RECEIPTS_TOKEN", TOKEN)
     runtime.reset()
     yield
     runtime.reset()
@@ -69,4 +72,5 @@ def test_restore_reseeds_random_and_drops_the_aws_clients_connections(lambda_env
 def test_restore_leaves_a_store_without_a_client_working(lambda_env):
     app = runtime.get_app()  # SQLite: nothing pooled to drop, and never closed
     runtime.after_restore()
-    assert app(samples.body("voicecode_callback"), None) == {"result": 0, "errmsg": "OK"}
+    event = samples.aws_http(samples.body("voicecode_callback"), query=f"token={TOKEN}")
+    assert samples.reply_of(app(event, None)) == (200, {"result": 0, "errmsg": "OK"})
