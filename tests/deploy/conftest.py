@@ -112,3 +112,35 @@ def packaged_sqs(packaged, tmp_path_factory) -> Package:
 def packaged_snapstart(packaged, tmp_path_factory) -> Package:
     """`--param snapStart=true`: Lambda SnapStart on the function."""
     return package_aside(packaged, tmp_path_factory, "snapstart-package", "--param", "snapStart=true")
+
+
+# --- reading what osls and the Tencent config declare -------------------------------------
+
+TABLE = "voice-receipts-test-receipts"
+
+
+def resources(template: dict, kind: str) -> dict[str, dict]:
+    return {k: v for k, v in template["Resources"].items() if v["Type"] == kind}
+
+
+def the_function(template: dict) -> dict:
+    (function,) = resources(template, "AWS::Lambda::Function").values()
+    return function["Properties"]
+
+
+def store_statements(template: dict) -> list[dict]:
+    """The role's statements that are not CloudWatch Logs (which osls scopes to the log group)."""
+    role = template["Resources"]["IamRoleLambdaExecution"]["Properties"]
+    statements = [s for p in role["Policies"] for s in p["PolicyDocument"]["Statement"]]
+    return [s for s in statements if not all(a.startswith("logs:") for a in s["Action"])]
+
+
+TENCENT_YML = ROOT / "deploy" / "tencent" / "serverless.yml"
+
+
+def tencent_inputs() -> dict:
+    import yaml
+
+    config = yaml.safe_load(TENCENT_YML.read_text())
+    assert config["component"] == "scf"
+    return config["inputs"]
