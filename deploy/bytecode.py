@@ -99,7 +99,7 @@ def warn_no_bytecode(version: str) -> None:
         f"\n{bar}\n"
         f"!! NO BYTECODE: no Python {version} found on this machine (PATH, ~/.pyenv/versions, uv).\n"
         f"!! The package is built WITHOUT .pyc: every cold start compiles pydantic and the\n"
-        f"!! project from source (~1.7x slower to start, docs/cold-start.md).\n"
+        f"!! project from source (1.4 to 1.7x the start-up time, docs/cold-start.md).\n"
         f"!! Fix: install Python {version} (`pyenv install {version}` or `uv python install "
         f"{version}`)\n"
         f"!! and build again.\n{bar}\n",
