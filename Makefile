@@ -10,7 +10,7 @@ STAGE ?= dev
 
 # A stamp per requirements file: reinstall only when it changed.
 # The CLI needs 3.11 (tomllib); say so before installing anything rather than failing after.
-$(VENV)/.runtime: requirements.txt requirements-serve.txt
+$(VENV)/.runtime: requirements.txt requirements-aws.txt requirements-tencent.txt requirements-serve.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
 	  echo "voice-receipts needs Python 3.11+ for its tools; $(PYTHON) is $$($(PYTHON) --version 2>&1)." >&2; \
 	  echo "Run with PYTHON=python3.11 (or newer), e.g. make run PYTHON=python3.13" >&2; exit 1; }
@@ -62,7 +62,7 @@ offline: $(VENV)/.dev $(NPM_STAMP)
 
 ## make tencent: the folder `scf deploy` uploads (deploy/tencent/build)
 tencent: $(VENV)/.dev
-	$(PY) deploy/build_package.py --unzipped --out deploy/tencent/build --python 3.10 --arch x86_64
+	$(PY) deploy/build_package.py --cloud tencent --unzipped --out deploy/tencent/build --python 3.10 --arch x86_64
 
 unit: $(VENV)/.dev
 	$(PY) -m pytest tests/unit -q
@@ -87,7 +87,7 @@ $(VENV)/.bench: $(VENV)/.dev bench/requirements.txt
 	touch $@
 
 bench: $(VENV)/.bench
-	$(PY) bench/run.py --build-package
+	$(PY) bench/run.py
 
 clean:
 	rm -rf $(VENV) node_modules .serverless .pytest_cache .hypothesis receipts.db receipts.db-* deploy/tencent/build

@@ -9,6 +9,7 @@ if in_cloud_runtime(os.environ):
     # Fail at init, where the platform reports it, not on the first receipt; init also runs
     # with the full CPU on Lambda, so the store's client is cheapest to build here.
     runtime.get_app()
+    runtime.register_snapstart_hooks()  # with SnapStart, init above is what the snapshot holds
 
 
 def main_handler(event, context):

@@ -8,6 +8,8 @@ on the machine hits them all alike. Per run:
 - import_ms / invoke_ms: the handler module's import (init) and the first invocation;
 - rss_mib: the child's peak RSS (its VmHWM: ru_maxrss of a vforked child starts at the parent's RSS);
 - cpu_ms: the child's user + system CPU.
+The `shipped` variant (the package as built, bench/shipped.py) runs with `python -B`.
+`first_vs_warm` starts a few more children that answer WARM_CALLS receipts after the first one.
 """
 
 from __future__ import annotations
@@ -22,15 +24,18 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 CHILD = HERE / "alternatives" / "cold_child.py"
-VARIANTS = ("project", "floor", "powertools", "powertools_idempotent")
+VARIANTS = ("shipped", "project", "floor", "powertools", "powertools_idempotent")
 FIELDS = ("wall_ms", "in_child_ms", "import_ms", "invoke_ms", "rss_mib", "cpu_ms")
 
 
-def run_once(variant: str, env: dict[str, str], python: str = sys.executable) -> dict[str, float]:
+def run_once(
+    variant: str, env: dict[str, str], python: str = sys.executable, warm: int = 0
+) -> dict[str, float]:
     callid = f"cold-{variant}-{uuid.uuid4().hex[:12]}"
+    flags = ["-B"] if variant == "shipped" else []  # read-only, as /var/task; the rest as before
     started = time.perf_counter()
     proc = subprocess.Popen(
-        [python, str(CHILD), variant, callid],
+        [python, *flags, str(CHILD), variant, callid, str(warm)],
         env=env,
         cwd=HERE.parent,
         stdout=subprocess.PIPE,
@@ -40,14 +45,14 @@ def run_once(variant: str, env: dict[str, str], python: str = sys.executable) ->
     wall = time.perf_counter() - started
     proc.returncode = os.waitstatus_to_exitcode(status)
     out, err = proc.communicate()
-    fields = out.decode().split(" ", 5)
-    if proc.returncode != 0 or len(fields) < 6 or fields[4] != "200" or '"result"' not in fields[5]:
+    fields = out.decode().split(" ", 8)
+    if proc.returncode != 0 or len(fields) < 9 or fields[7] != "200" or '"result"' not in fields[8]:
         raise RuntimeError(
             f"{variant} cold start failed (exit {proc.returncode}):"
             f" {out.decode()[:300]} {err.decode()[-800:]}"
         )
-    if variant != "none" and not fields[5].replace(" ", "").startswith('{"result":0'):
-        raise RuntimeError(f"{variant} did not answer result 0: {fields[5][:200]}")
+    if variant != "none" and not fields[8].replace(" ", "").startswith('{"result":0'):
+        raise RuntimeError(f"{variant} did not answer result 0: {fields[8][:200]}")
     return {
         "wall_ms": wall * 1e3,
         "in_child_ms": float(fields[0]),
@@ -55,6 +60,9 @@ def run_once(variant: str, env: dict[str, str], python: str = sys.executable) ->
         "invoke_ms": float(fields[2]),
         "rss_mib": int(fields[3]) / 1024,  # the child's VmHWM, KiB
         "cpu_ms": (usage.ru_utime + usage.ru_stime) * 1e3,
+        "first_cpu_ms": float(fields[4]),
+        "warm_ms": float(fields[5]),
+        "warm_cpu_ms": float(fields[6]),
     }
 
 
@@ -77,3 +85,12 @@ def measure(
         medians[variant]["wall_ms_min"] = min(s["wall_ms"] for s in runs_)
         medians[variant]["wall_ms_max"] = max(s["wall_ms"] for s in runs_)
     return medians
+
+
+def first_vs_warm(env: dict[str, str], variant: str = "shipped", runs: int = 5, calls: int = 9) -> dict:
+    """The first receipt after init against the warm ones, in the same processes: medians over
+    `runs` children of (first invocation) and (median of `calls` later invocations), wall and
+    CPU. Each later call is a real insert too (a fresh callid), so both pay moto's own time."""
+    samples = [run_once(variant, env, warm=calls) for _ in range(runs)]
+    keys = ("invoke_ms", "first_cpu_ms", "warm_ms", "warm_cpu_ms")
+    return {k: statistics.median(s[k] for s in samples) for k in keys} | {"runs": runs, "calls": calls}

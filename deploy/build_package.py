@@ -1,16 +1,23 @@
 #!/usr/bin/env python3
-"""Build the function's deployment zip: handler.py, voice_receipts/ and the runtime dependencies.
+"""Build the function's deployment zip: handler.py, voice_receipts/ and one cloud's dependencies.
 
 Dependencies are installed with pip's cross-platform options (--platform/--python-version/
 --implementation/--only-binary), so compiled wheels (pydantic-core) match the *function's* Python
-and CPU, whatever Python and CPU this machine has. The zip is reproducible: sorted entries, fixed
-timestamps and modes, so an unchanged tree gives a byte-identical zip (and no needless deploy).
+and CPU, whatever Python and CPU this machine has. Each cloud gets only what runs there
+(requirements-aws.txt or requirements-tencent.txt; Lambda's own boto3 is left out), without the
+dependencies' tests and type stubs, and with bytecode compiled by the function's Python version
+(bytecode.py; a loud warning, and no .pyc, when this machine has no such interpreter). The zip is
+reproducible: sorted entries, fixed timestamps and modes, so an unchanged tree gives a
+byte-identical zip (and no needless deploy).
 
     python deploy/build_package.py --out .serverless/voice-receipts.zip --python 3.13 --arch arm64
+    python deploy/build_package.py --cloud tencent --unzipped --out deploy/tencent/build \
+        --python 3.10 --arch x86_64
 
-Used by deploy/plugins/python-package.js (on `osls package` / `osls deploy`), by the Tencent
-steps in docs/deploy.md (`--unzipped` for a folder `scf deploy` uploads), and by the tests,
-which also build it for the local interpreter to import the handler from the package alone.
+Used by deploy/plugins/python-package.js (on `osls package` / `osls deploy`), by `make tencent`
+and the Tencent steps in docs/deploy.md (`--cloud tencent --unzipped`: the folder `scf deploy`
+uploads), by `make bench`, and by the tests, which also build it for the local interpreter to run
+the handler from the package alone.
 """
 
 from __future__ import annotations
@@ -25,6 +32,8 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+import bytecode
+
 ROOT = Path(__file__).resolve().parent.parent
 # What the function needs of this repo; everything else (tests, events, deploy, docs) stays out.
 SOURCES = ("handler.py", "voice_receipts")
@@ -32,7 +41,14 @@ SOURCES = ("handler.py", "voice_receipts")
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer")
 ARCHES = {"arm64": "aarch64", "aarch64": "aarch64", "x86_64": "x86_64", "amd64": "x86_64"}
 FIXED_TIME = (2020, 1, 1, 0, 0, 0)  # zip cannot store dates before 1980; any constant works
-DROP_DIRS = {"__pycache__", "bin"}  # bytecode for the wrong interpreter; console scripts
+CLOUDS = ("aws", "tencent")
+# In the dependencies only (never voice_receipts/): their own test suites, and files that only
+# type checkers read. None of them is imported by a running function.
+DEPENDENCY_TEST_DIRS = {"tests", "test"}
+DEPENDENCY_DEAD_FILES = re.compile(r"(test_.*|.*_test|test_cases|conftest)\.py|.*\.pyi|mypy\.py")
+# pydantic.v1 is the pydantic 1 API kept for migrations: 1 MB unzipped (a tenth of the zip) that
+# only `import pydantic.v1` loads, and nothing here does (tests/deploy check the package runs).
+DEPENDENCY_UNUSED = ("pydantic/v1",)
 
 
 def requirement_name(line: str) -> str:
@@ -80,6 +96,25 @@ def pip_install(requirements: Path, target: Path, python: str, arch: str, glibc:
     subprocess.run(cmd, check=True)  # noqa: S603 - our own argv, no shell
 
 
+def prune_dependencies(tree: Path) -> list[str]:
+    """Delete the dependencies' tests and type-checker files; returns what went, for the log."""
+    gone = []
+    for unused in DEPENDENCY_UNUSED:
+        if (tree / unused).is_dir():
+            shutil.rmtree(tree / unused)
+            gone.append(f"{unused}/")
+    for dirpath, dirnames, filenames in os.walk(tree):
+        for d in [d for d in dirnames if d in DEPENDENCY_TEST_DIRS]:
+            shutil.rmtree(Path(dirpath) / d)
+            dirnames.remove(d)
+            gone.append(f"{Path(dirpath, d).relative_to(tree)}/")
+        for f in filenames:
+            if DEPENDENCY_DEAD_FILES.fullmatch(f):
+                (Path(dirpath) / f).unlink()
+                gone.append(str(Path(dirpath, f).relative_to(tree)))
+    return sorted(gone)
+
+
 def copy_sources(dest: Path) -> None:
     for name in SOURCES:
         src = ROOT / name
@@ -92,8 +127,8 @@ def copy_sources(dest: Path) -> None:
 def files_of(tree: Path) -> list[Path]:
     out = []
     for dirpath, dirnames, filenames in os.walk(tree):
-        dirnames[:] = sorted(d for d in dirnames if d not in DROP_DIRS)
-        out += [Path(dirpath) / f for f in sorted(filenames) if not f.endswith(".pyc")]
+        dirnames[:] = sorted(d for d in dirnames if d != "bin")
+        out += [Path(dirpath) / f for f in sorted(filenames)]
     return out
 
 
@@ -118,21 +153,35 @@ def build(
     requirements: Path,
     exclude: tuple[str, ...],
     unzipped: bool,
+    compile_with: str | None,
 ) -> Path:
     with tempfile.TemporaryDirectory(prefix="voice-receipts-pkg-") as tmp:
         tree = Path(tmp) / "package"
         tree.mkdir()
         reqs = filtered_requirements(requirements, exclude, Path(tmp) / "requirements.txt")
         pip_install(reqs, tree, python, arch, glibc)
+        gone = prune_dependencies(tree)
+        print(f"left out of the dependencies: {', '.join(gone) or 'nothing'}")
         copy_sources(tree)
+        if compile_with:
+            bytecode.compile_tree(tree, compile_with)
         if unzipped:
             if out.exists():
                 shutil.rmtree(out)
             out.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copytree(tree, out, ignore=shutil.ignore_patterns(*DROP_DIRS, "*.pyc"))
+            shutil.copytree(tree, out, ignore=shutil.ignore_patterns("bin"))
         else:
             write_zip(tree, out)
     return out
+
+
+def size_of(out: Path) -> str:
+    if out.is_dir():
+        unpacked = sum(f.stat().st_size for f in out.rglob("*") if f.is_file())
+        return f"{unpacked / 1e6:.1f} MB"
+    with zipfile.ZipFile(out) as zf:
+        unpacked = sum(i.file_size for i in zf.infolist())
+    return f"{out.stat().st_size / 1e6:.1f} MB zipped, {unpacked / 1e6:.1f} MB unzipped"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -145,25 +194,41 @@ def main(argv: list[str] | None = None) -> int:
         default="2.17",
         help="the runtime's glibc: wheels for it or older are accepted (2.17 = manylinux2014)",
     )
-    p.add_argument("--requirements", type=Path, default=ROOT / "requirements.txt")
+    p.add_argument("--cloud", choices=CLOUDS, default="aws", help="whose SDK to ship (default aws: Lambda)")
+    p.add_argument(
+        "--requirements", type=Path, help="default: requirements-CLOUD.txt at the repository's root"
+    )
     p.add_argument(
         "--bundle-boto3",
         action="store_true",
         help="also ship boto3/botocore instead of using the Lambda runtime's",
     )
     p.add_argument("--unzipped", action="store_true", help="write a folder instead of a zip")
-    args = p.parse_args(argv)
-    exclude = () if args.bundle_boto3 else RUNTIME_PROVIDED
-    out = build(
-        args.out.resolve(), args.python, args.arch, args.glibc, args.requirements, exclude, args.unzipped
+    p.add_argument(
+        "--no-bytecode",
+        action="store_true",
+        help="ship no .pyc (only to measure what bytecode is worth; never for a deploy)",
     )
-    if not args.unzipped:
-        with zipfile.ZipFile(out) as zf:
-            unpacked = sum(i.file_size for i in zf.infolist())
-        print(
-            f"built {out} ({out.stat().st_size / 1e6:.1f} MB zipped, "
-            f"{unpacked / 1e6:.1f} MB unzipped) for Python {args.python} {args.arch}"
-        )
+    args = p.parse_args(argv)
+    requirements = args.requirements or ROOT / f"requirements-{args.cloud}.txt"
+    exclude = () if args.bundle_boto3 else RUNTIME_PROVIDED
+    compile_with = None if args.no_bytecode else bytecode.find_python(args.python)
+    if compile_with is None and not args.no_bytecode:
+        bytecode.warn_no_bytecode(args.python)
+    out = build(
+        args.out.resolve(),
+        args.python,
+        args.arch,
+        args.glibc,
+        requirements,
+        exclude,
+        args.unzipped,
+        compile_with,
+    )
+    compiled = f"bytecode by {compile_with}" if compile_with else "NO BYTECODE"
+    print(f"built {out} ({size_of(out)}) for {args.cloud}, Python {args.python} {args.arch}; {compiled}")
+    if compile_with is None and not args.no_bytecode:
+        bytecode.warn_no_bytecode(args.python)  # again, last: the build's final lines get read
     return 0
 
 

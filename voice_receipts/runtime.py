@@ -6,6 +6,7 @@ by every invocation.
 
 from __future__ import annotations
 
+import random
 import threading
 
 from voice_receipts import logs
@@ -41,3 +42,33 @@ def reset() -> None:
         if _app is not None:
             _app.store.close()
         _app = None
+
+
+def after_restore() -> None:
+    """Lambda SnapStart resumes many copies of one snapshot of init: give each its own state.
+
+    random is reseeded: every copy would otherwise draw the same sequence (botocore's retry
+    jitter draws from it); uuid4 and secrets read os.urandom, unique already. The AWS stores'
+    botocore client drops its pooled connections (close() empties the pool; the client opens
+    new ones on its next call), so no socket from before the snapshot is shared or reused. The
+    client itself is kept: building it again costs ~60 ms of CPU here (a new botocore session
+    parses the service model again), in every restore. Its credentials are refreshable ones
+    (SnapStart functions get them from the container endpoint), renewed by botocore on expiry.
+    """
+    random.seed()
+    client = getattr(_app.store, "client", None) if _app is not None else None
+    if client is not None:
+        client.close()
+
+
+def register_snapstart_hooks() -> bool:
+    """Register after_restore with Lambda's SnapStart runtime hooks, where they exist.
+
+    snapshot_restore_py ships in Lambda's Python runtimes only (never in the package): elsewhere,
+    and on SCF, there is nothing to register. Without SnapStart the hook is never called."""
+    try:
+        from snapshot_restore_py import register_after_restore
+    except ImportError:
+        return False
+    register_after_restore(after_restore)
+    return True

@@ -1,8 +1,14 @@
-"""One cold start, run as a fresh process: python cold_child.py VARIANT CALLID
+"""One cold start, run as a fresh process: python cold_child.py VARIANT CALLID [WARM_CALLS]
 
 Imports the variant's handler module and answers one HTTP API 2.0 receipt, then prints one line:
-in_child_ms import_ms invoke_ms peak_rss_kib status body. Timing starts at the very first line; everything
-this runner needs before the import is already loaded by the interpreter (sys, os, time).
+in_child_ms import_ms invoke_ms peak_rss_kib first_cpu_ms warm_ms warm_cpu_ms status body.
+Timing starts at the very first line; everything this runner needs before the import is already
+loaded by the interpreter (sys, os, time). With WARM_CALLS, that many more receipts (fresh
+callids) follow the first one, and warm_ms / warm_cpu_ms are their medians (else -1).
+
+The `shipped` variant is the package as built by deploy/build_package.py, from the folder in
+BENCH_PACKAGE, with botocore from BENCH_RUNTIME (bench/shipped.py), and no site-packages: run it
+with `python -B`, as Lambda's read-only /var/task and SCF's PYTHONDONTWRITEBYTECODE run it.
 """
 
 import time
@@ -11,6 +17,9 @@ T0 = time.perf_counter()
 
 import os  # noqa: E402 - after T0 on purpose; os and sys are already in sys.modules
 import sys  # noqa: E402
+
+# What the interpreter's start-up loaded (site, and the venv's .pth hooks), the same for all
+STARTUP_MODULES = frozenset(sys.modules)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -65,7 +74,30 @@ def event(callid):
     }
 
 
+def shipped_path():
+    """Lambda's order: the function's folder, then the runtime's own packages; no venv."""
+    package, runtime = os.environ["BENCH_PACKAGE"], os.environ["BENCH_RUNTIME"]
+    sys.path[:] = [package, runtime] + [p for p in sys.path[1:] if "-packages" not in p]
+    return package, runtime
+
+
+def check_shipped(package, runtime):
+    """Fail the run if anything came from outside the package, the runtime folder or the stdlib."""
+    stdlib = os.path.dirname(os.__file__)
+    for name, module in list(sys.modules.items()):
+        if name in STARTUP_MODULES:
+            continue
+        where = getattr(module, "__file__", None)
+        if where and not where.startswith((package, runtime, stdlib, HERE)):
+            raise SystemExit(f"shipped run imported {name} from {where}")
+
+
 def load(variant):
+    if variant == "shipped":
+        shipped_path()
+        import handler
+
+        return handler.lambda_handler
     if variant == "project":
         sys.path.insert(0, ROOT)
         import handler
@@ -98,17 +130,39 @@ def peak_rss_kib():
     return -1
 
 
+def warm_calls(handler, callid, count):
+    """Median wall and CPU (ms) of `count` more receipts, each with a callid of its own."""
+    walls, cpus = [], []
+    for i in range(count):
+        the_event, context = event(f"{callid}-w{i}"), Context(f"{callid}-w{i}")
+        w, c = time.perf_counter(), time.process_time()
+        reply = handler(the_event, context)
+        walls.append((time.perf_counter() - w) * 1e3)
+        cpus.append((time.process_time() - c) * 1e3)
+        if reply.get("statusCode") != 200:
+            raise SystemExit(f"warm call {i} answered {reply}")
+    return sorted(walls)[count // 2], sorted(cpus)[count // 2]
+
+
 def main():
     variant, callid = sys.argv[1], sys.argv[2]
+    warm = int(sys.argv[3]) if len(sys.argv) > 3 else 0
     the_event, context = event(callid), Context(callid)
     t1 = time.perf_counter()
     handler = load(variant)
     t2 = time.perf_counter()
+    c2 = time.process_time()
     reply = handler(the_event, context) if handler else {"statusCode": 200, "body": '{"result":0}'}
     t3 = time.perf_counter()
+    first_cpu = (time.process_time() - c2) * 1e3
+    rss = peak_rss_kib()
+    if variant == "shipped":
+        check_shipped(os.environ["BENCH_PACKAGE"], os.environ["BENCH_RUNTIME"])
+    warm_ms, warm_cpu = warm_calls(handler, callid, warm) if warm and handler else (-1, -1)
     body = str(reply.get("body", "")).replace("\n", " ")
     times = f"{(t3 - T0) * 1e3:.3f} {(t2 - t1) * 1e3:.3f} {(t3 - t2) * 1e3:.3f}"
-    line = f"{times} {peak_rss_kib()} {reply.get('statusCode')} {body}\n"
+    extra = f"{first_cpu:.3f} {warm_ms:.3f} {warm_cpu:.3f}"
+    line = f"{times} {rss} {extra} {reply.get('statusCode')} {body}\n"
     sys.stdout.write(line)
     sys.stdout.flush()
     sys.stderr.flush()

@@ -5,6 +5,7 @@ These tests need node_modules (npm ci); run them alone with `pytest -m deploy`.
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import shutil
@@ -18,6 +19,10 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 OSLS = ROOT / "node_modules" / ".bin" / "osls"
+# deploy/ holds scripts, not a package: load the build's interpreter search by path
+_spec = importlib.util.spec_from_file_location("deploy_bytecode", ROOT / "deploy" / "bytecode.py")
+_bytecode = importlib.util.module_from_spec(_spec)
+_spec.loader.exec_module(_bytecode)
 
 
 def offline_env(**extra: str) -> dict[str, str]:
@@ -39,19 +44,8 @@ def offline_env(**extra: str) -> dict[str, str]:
 
 
 def find_python(version: str) -> str | None:
-    """An interpreter of `version` ("3.13") on this machine: PATH, then pyenv's versions."""
-    candidates = [shutil.which(f"python{version}")]
-    pyenv = Path(os.environ.get("PYENV_ROOT", Path.home() / ".pyenv")) / "versions"
-    candidates += sorted(str(p) for p in pyenv.glob(f"{version}.*/bin/python{version}"))
-    for exe in filter(None, candidates):
-        probe = subprocess.run(  # a pyenv shim exists but fails when the version is not active
-            [exe, "-c", "import sys; print('%d.%d' % sys.version_info[:2])"],
-            capture_output=True,
-            text=True,
-        )
-        if probe.returncode == 0 and probe.stdout.strip() == version:
-            return exe
-    return None
+    """An interpreter of `version` ("3.13") here: the build's own search (PATH, pyenv, uv)."""
+    return _bytecode.find_python(version)
 
 
 @dataclass(frozen=True)
@@ -118,3 +112,41 @@ def package_beside(packaged: Package, tmp_path_factory, name: str, *args: str) -
     finally:
         shutil.rmtree(packaged.dir, ignore_errors=True)
         shutil.move(aside, packaged.dir)
+
+
+@pytest.fixture(scope="session")
+def packaged_snapstart(packaged, tmp_path_factory) -> Package:
+    """`--param snapStart=true`: Lambda SnapStart on the function."""
+    return package_beside(packaged, tmp_path_factory, "snapstart-package", "--param", "snapStart=true")
+
+
+# --- reading what osls and the Tencent config declare -------------------------------------
+
+TABLE = "voice-receipts-test-receipts"
+
+
+def resources(template: dict, kind: str) -> dict[str, dict]:
+    return {k: v for k, v in template["Resources"].items() if v["Type"] == kind}
+
+
+def the_function(template: dict) -> dict:
+    (function,) = resources(template, "AWS::Lambda::Function").values()
+    return function["Properties"]
+
+
+def store_statements(template: dict) -> list[dict]:
+    """The role's statements that are not CloudWatch Logs (which osls scopes to the log group)."""
+    role = template["Resources"]["IamRoleLambdaExecution"]["Properties"]
+    statements = [s for p in role["Policies"] for s in p["PolicyDocument"]["Statement"]]
+    return [s for s in statements if not all(a.startswith("logs:") for a in s["Action"])]
+
+
+TENCENT_YML = ROOT / "deploy" / "tencent" / "serverless.yml"
+
+
+def tencent_inputs() -> dict:
+    import yaml
+
+    config = yaml.safe_load(TENCENT_YML.read_text())
+    assert config["component"] == "scf"
+    return config["inputs"]

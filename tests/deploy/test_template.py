@@ -1,0 +1,161 @@
+"""What `osls package` declares: a template cfn-lint accepts, saying what we mean (the function,
+its store, its role, the SnapStart switch), and the Tencent SCF configuration.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.deploy.conftest import TABLE, resources, store_statements, tencent_inputs, the_function
+
+pytestmark = pytest.mark.deploy
+
+# W3005: osls adds a DependsOn that a Ref already implies, on its own generated HTTP API route.
+CFN_LINT_IGNORED = "W3005"
+TEST_TOKEN = "test-token-not-a-secret"  # params.test.token in serverless.yml
+
+
+@pytest.mark.parametrize("variant", ["packaged", "packaged_sqs", "packaged_snapstart", "packaged_events"])
+def test_cfn_lint_accepts_the_template(variant, request):
+    package = request.getfixturevalue(variant)
+    proc = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "cfn-lint"),
+            "--ignore-checks",
+            CFN_LINT_IGNORED,
+            "--",
+            str(package.dir / "cloudformation-template-update-stack.json"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr  # warnings fail too
+
+
+def test_function_runtime_memory_and_route(packaged):
+    t = packaged.template
+    props = the_function(t)
+    assert props["Handler"] == "handler.lambda_handler"
+    assert re.fullmatch(r"python3\.1[2-9]", props["Runtime"])
+    assert props["Architectures"] == ["arm64"]
+    assert (props["MemorySize"], props["Timeout"]) == (128, 10)
+    assert props["FunctionName"] == "voice-receipts-test-receive"  # stage-aware names
+    (route,) = resources(t, "AWS::ApiGatewayV2::Route").values()
+    assert route["Properties"]["RouteKey"] == "POST /voice/callback"
+    (integration,) = resources(t, "AWS::ApiGatewayV2::Integration").values()
+    assert integration["Properties"]["PayloadFormatVersion"] == "2.0"
+    url = json.dumps(t["Outputs"]["CallbackUrl"]["Value"])
+    assert "/voice/callback?token=" + TEST_TOKEN in url and "ApiEndpoint" in url
+
+
+def test_environment_names_the_table_and_token(packaged):
+    env = the_function(packaged.template)["Environment"]["Variables"]
+    assert env["VOICE_RECEIPTS_STORE"] == f"dynamodb://{TABLE}"
+    assert env["VOICE_RECEIPTS_TOKEN"] == TEST_TOKEN
+    assert int(env["VOICE_RECEIPTS_RETENTION_DAYS"]) > 0
+    # a bare callback from a non-proxy integration must not count as an IAM-authorised invocation
+    assert env["VOICE_RECEIPTS_DIRECT_INVOCATION"] == "false"
+    assert set(env) <= {
+        "VOICE_RECEIPTS_STORE",
+        "VOICE_RECEIPTS_TOKEN",
+        "VOICE_RECEIPTS_DIRECT_INVOCATION",
+        "VOICE_RECEIPTS_RETENTION_DAYS",
+        "VOICE_RECEIPTS_ALLOWED_CIDRS",
+    }
+
+
+def test_table_keys_index_ttl_and_recovery(packaged):
+    (table,) = resources(packaged.template, "AWS::DynamoDB::Table").values()
+    p = table["Properties"]
+    assert p["TableName"] == TABLE and p["BillingMode"] == "PAY_PER_REQUEST"
+    assert p["KeySchema"] == [
+        {"AttributeName": "callid", "KeyType": "HASH"},
+        {"AttributeName": "event_id", "KeyType": "RANGE"},
+    ]
+    assert {(a["AttributeName"], a["AttributeType"]) for a in p["AttributeDefinitions"]} == {
+        ("callid", "S"),
+        ("event_id", "S"),
+        ("phone", "S"),
+        ("received_at", "S"),
+    }
+    (index,) = p["GlobalSecondaryIndexes"]
+    assert index["IndexName"] == "by-phone"
+    assert index["KeySchema"] == [
+        {"AttributeName": "phone", "KeyType": "HASH"},
+        {"AttributeName": "received_at", "KeyType": "RANGE"},
+    ]
+    assert index["Projection"] == {"ProjectionType": "ALL"}
+    assert p["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
+    assert p["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
+    # the test stage may drop its table; real stages keep it (params.default)
+    assert table["DeletionPolicy"] == table["UpdateReplacePolicy"] == "Delete"
+
+
+def test_iam_grants_only_putitem_and_query_on_the_table(packaged):
+    (statement,) = store_statements(packaged.template)
+    assert statement["Effect"] == "Allow"
+    assert sorted(statement["Action"]) == ["dynamodb:PutItem", "dynamodb:Query"]
+    table_arn = {"Fn::GetAtt": ["ReceiptsTable", "Arn"]}
+    index_arn = {"Fn::Join": ["/", [table_arn, "index", "by-phone"]]}
+    assert statement["Resource"] == [table_arn, index_arn]
+    assert "*" not in json.dumps(store_statements(packaged.template))
+
+
+def test_sqs_switch_swaps_the_table_for_a_fifo_queue_with_a_dead_letter_queue(packaged_sqs):
+    t = packaged_sqs.template
+    assert not resources(t, "AWS::DynamoDB::Table")
+    queues = resources(t, "AWS::SQS::Queue")
+    main, dlq = queues["ReceiptsQueue"]["Properties"], queues["ReceiptsDeadLetterQueue"]["Properties"]
+    assert main["QueueName"] == "voice-receipts-test-receipts.fifo" and main["FifoQueue"] is True
+    assert dlq["QueueName"].endswith(".fifo") and dlq["FifoQueue"] is True
+    assert main["RedrivePolicy"]["deadLetterTargetArn"] == {"Fn::GetAtt": ["ReceiptsDeadLetterQueue", "Arn"]}
+    env = the_function(t)["Environment"]["Variables"]
+    assert env["VOICE_RECEIPTS_STORE"] == "sqs://voice-receipts-test-receipts.fifo"
+    (statement,) = store_statements(t)
+    assert sorted(statement["Action"]) == ["sqs:GetQueueUrl", "sqs:SendMessage"]
+    assert statement["Resource"] == [{"Fn::GetAtt": ["ReceiptsQueue", "Arn"]}]
+
+
+def test_snapstart_is_off_unless_asked(packaged):
+    t = packaged.template
+    assert "SnapStart" not in the_function(t)
+    assert not resources(t, "AWS::Lambda::Alias")
+    (integration,) = resources(t, "AWS::ApiGatewayV2::Integration").values()
+    assert "snapstart" not in json.dumps(integration)
+
+
+def test_snapstart_switch_publishes_a_version_behind_an_alias_the_api_calls(packaged_snapstart):
+    t = packaged_snapstart.template
+    assert the_function(t)["SnapStart"] == {"ApplyOn": "PublishedVersions"}
+    (alias,) = resources(t, "AWS::Lambda::Alias").values()
+    (version_id,) = resources(t, "AWS::Lambda::Version")
+    assert alias["Properties"]["Name"] == "snapstart"
+    assert alias["Properties"]["FunctionVersion"] == {"Fn::GetAtt": [version_id, "Version"]}
+    # the HTTP API must invoke the alias (the snapshot), and may invoke only that
+    alias_arn = {"Fn::Join": [":", [{"Fn::GetAtt": ["ReceiveLambdaFunction", "Arn"]}, "snapstart"]]}
+    (integration,) = resources(t, "AWS::ApiGatewayV2::Integration").values()
+    assert integration["Properties"]["IntegrationUri"] == alias_arn
+    (permission,) = resources(t, "AWS::Lambda::Permission").values()
+    assert permission["Properties"]["FunctionName"] == alias_arn
+    # the rest is the template without SnapStart
+    assert resources(t, "AWS::DynamoDB::Table") and store_statements(t)
+
+
+def test_tencent_config_is_a_public_function_url_to_cmq():
+    inputs = tencent_inputs()
+    assert inputs["handler"] == "handler.main_handler"
+    assert re.fullmatch(r"Python3\.\d+", inputs["runtime"])
+    assert (inputs["memorySize"], inputs["timeout"]) == (128, 10)
+    (event,) = inputs["events"]
+    params = event["http"]["parameters"]
+    assert params["authType"] == "NONE" and params["netConfig"]["enableExtranet"] is True
+    env = inputs["environment"]["variables"]
+    assert env["VOICE_RECEIPTS_STORE"].startswith("cmq://")
+    assert env["VOICE_RECEIPTS_TOKEN"].startswith("${env:"), "the token never lives in the repo"
