@@ -46,9 +46,6 @@ CLOUDS = ("aws", "tencent")
 # type checkers read. None of them is imported by a running function.
 DEPENDENCY_TEST_DIRS = {"tests", "test"}
 DEPENDENCY_DEAD_FILES = re.compile(r"(test_.*|.*_test|test_cases|conftest)\.py|.*\.pyi|mypy\.py")
-# pydantic.v1 is the pydantic 1 API kept for migrations: 1 MB unzipped (a tenth of the zip) that
-# only `import pydantic.v1` loads, and nothing here does (tests/deploy check the package runs).
-DEPENDENCY_UNUSED = ("pydantic/v1",)
 
 
 def requirement_name(line: str) -> str:
@@ -99,10 +96,6 @@ def pip_install(requirements: Path, target: Path, python: str, arch: str, glibc:
 def prune_dependencies(tree: Path) -> list[str]:
     """Delete the dependencies' tests and type-checker files; returns what went, for the log."""
     gone = []
-    for unused in DEPENDENCY_UNUSED:
-        if (tree / unused).is_dir():
-            shutil.rmtree(tree / unused)
-            gone.append(f"{unused}/")
     for dirpath, dirnames, filenames in os.walk(tree):
         for d in [d for d in dirnames if d in DEPENDENCY_TEST_DIRS]:
             shutil.rmtree(Path(dirpath) / d)

@@ -1,4 +1,4 @@
-"""The four callbacks of the spec as pydantic models, and the parser that finds which one a body is.
+"""The four callbacks of the spec, validated by pydantic-core, and the parser that finds which one a body is.
 
 Strict where the spec is load-bearing (a non-empty callid; each kind's own key field), lenient where
 real payloads drift: a documented field may come as a number or a string, times/fee/call_from may be
@@ -13,60 +13,65 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import pydantic_core
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic_core import SchemaValidator, ValidationError
+from pydantic_core import core_schema as cs
 
-from voice_receipts import codes, kinds
+from voice_receipts import codes, fields, kinds
 from voice_receipts.errors import BadRequest, NotJSON
-from voice_receipts.fields import (
-    CallFrom,
-    CallId,
-    Code,
-    FailureReason,
-    FieldError,
-    Keypress,
-    Minutes,
-    Mobile,
-    NationCode,
-    Result,
-    UnixTime,
-)
+from voice_receipts.fields import FieldError
 from voice_receipts.times import iso
 
 KIND_NAME = re.compile(r"[a-z_]{1,40}")
 
+# Fields every kind shares. Declared as pydantic-core schemas, pydantic's own validator, rather
+# than BaseModels: the function then never imports pydantic's model layer, which was what kept
+# its cold start above the floor (docs/cold-start.md). Unknown fields are left to `raw`.
+SHARED = {
+    "callid": fields.CALLID,
+    "mobile": fields.MOBILE,
+    "nationcode": fields.NATIONCODE,
+    "call_from": fields.CALL_FROM,
+}
 
-class Callback(BaseModel):
-    """Fields every kind shares. Extra fields are kept: Tencent may add some at any time."""
 
-    model_config = ConfigDict(extra="allow", frozen=True)
+class Callback:
+    """One kind of callback: its KIND, its own FIELDS beside SHARED, and its Receipt fields."""
+
     KIND: ClassVar[str]
+    FIELDS: ClassVar[dict[str, Any]] = {}
+    validator: ClassVar[SchemaValidator]
 
-    callid: CallId
-    mobile: Mobile = None
-    nationcode: NationCode = None
-    call_from: CallFrom = None
+    def __init_subclass__(cls) -> None:
+        if "KIND" in cls.__dict__:  # a concrete kind: build its validator once, at import
+            schema = cs.typed_dict_schema({**SHARED, **cls.FIELDS}, extra_behavior="ignore")
+            cls.validator = SchemaValidator(schema)
 
-    def receipt_fields(self) -> dict[str, Any]:
-        """This kind's own fields of the normalised Receipt."""
+    @staticmethod
+    def receipt_fields(values: dict[str, Any]) -> dict[str, Any]:
+        """This kind's own fields of the normalised Receipt, from the validated values."""
         return {}
 
 
 class StatusCallback(Callback):
     """voicecode_callback and voiceprompt_callback: how the call ended."""
 
-    result: Result
-    start_calltime: UnixTime = None
-    accept_time: UnixTime = None
-    end_calltime: UnixTime = None
-    fee: Minutes = None
+    FIELDS = {
+        "result": fields.RESULT,
+        "start_calltime": fields.UNIX_TIME,
+        "accept_time": fields.UNIX_TIME,
+        "end_calltime": fields.UNIX_TIME,
+        "fee": fields.MINUTES,
+    }
 
-    def receipt_fields(self) -> dict[str, Any]:
+    @staticmethod
+    def receipt_fields(values: dict[str, Any]) -> dict[str, Any]:
+        result = values["result"]
         return {
-            "status": codes.CALL_STATUS.get(self.result.strip(), self.result),
-            "started_at": iso(self.start_calltime),
-            "accepted_at": iso(self.accept_time),
-            "ended_at": iso(self.end_calltime),
-            "fee_minutes": self.fee,
+            "status": codes.CALL_STATUS.get(result.strip(), result),
+            "started_at": iso(values["start_calltime"]),
+            "accepted_at": iso(values["accept_time"]),
+            "ended_at": iso(values["end_calltime"]),
+            "fee_minutes": values["fee"],
         }
 
 
@@ -82,24 +87,25 @@ class KeypressCallback(Callback):
     """voicekey_callback: one key the callee pressed."""
 
     KIND = kinds.VOICEKEY
-    keypress: Keypress
+    FIELDS = {"keypress": fields.KEYPRESS}
 
-    def receipt_fields(self) -> dict[str, Any]:
-        return {"keypress": self.keypress}
+    @staticmethod
+    def receipt_fields(values: dict[str, Any]) -> dict[str, Any]:
+        return {"keypress": values["keypress"]}
 
 
 class FailureCallback(Callback):
     """voice_failure_callback: why the call failed."""
 
     KIND = kinds.VOICE_FAILURE
-    failure_code: Code
-    failure_reason: FailureReason = None
+    FIELDS = {"failure_code": fields.CODE, "failure_reason": fields.FAILURE_REASON}
 
-    def receipt_fields(self) -> dict[str, Any]:
+    @staticmethod
+    def receipt_fields(values: dict[str, Any]) -> dict[str, Any]:
         return {
-            "failure_code": self.failure_code,
-            "failure_reason": self.failure_reason,
-            "failure_text": codes.FAILURE_CODES.get(self.failure_code),
+            "failure_code": values["failure_code"],
+            "failure_reason": values["failure_reason"],
+            "failure_text": codes.FAILURE_CODES.get(values["failure_code"]),
         }
 
 
@@ -112,15 +118,17 @@ MODELS: dict[str, type[Callback]] = {
 
 @dataclass(frozen=True)
 class ParsedCallback:
-    """A body that passed validation: its key, the callback object exactly as it came, the model."""
+    """A body that passed validation: its key, the callback object exactly as it came, its kind,
+    and the documented fields as validated (every one present, None where absent)."""
 
     key: str
     raw: dict[str, Any]
-    model: Callback
+    callback: type[Callback]
+    values: dict[str, Any]
 
     @property
     def kind(self) -> str:
-        return self.model.KIND
+        return self.callback.KIND
 
 
 def load_json(body: bytes) -> Any:
@@ -167,7 +175,7 @@ def parse_callback(document: Any) -> ParsedCallback:
     if not isinstance(raw, dict):
         raise BadRequest(f"{key} must be a JSON object, got {_json_type(raw)}")
     try:
-        return ParsedCallback(key, raw, model.model_validate(raw))
+        return ParsedCallback(key, raw, model, model.validator.validate_python(raw))
     except ValidationError as exc:
         raise BadRequest(_describe(key, exc)) from None
 

@@ -97,15 +97,15 @@ def event_id(key: str, raw: dict[str, Any]) -> str:
 
 def build_receipt(parsed: ParsedCallback, received_at: str | None = None) -> Receipt:
     """The normalised record of a parsed callback: the shared fields, then the kind's own."""
-    model = parsed.model
+    values = parsed.values
     return Receipt(
-        callid=model.callid,
+        callid=values["callid"],
         kind=parsed.kind,
         event_id=event_id(parsed.key, parsed.raw),
         received_at=received_at or utc_now(),
-        mobile=model.mobile,
-        nationcode=model.nationcode,
-        call_from=model.call_from,
+        mobile=values["mobile"],
+        nationcode=values["nationcode"],
+        call_from=values["call_from"],
         raw=parsed.raw,
-        **model.receipt_fields(),
+        **parsed.callback.receipt_fields(values),
     )

@@ -31,8 +31,19 @@ def get_app() -> App:
     if _app is None:
         with _lock:
             if _app is None:
-                _app = build_app(load_settings())
+                app = build_app(load_settings())
+                if app.settings.cloud:
+                    _warm(app)
+                _app = app
     return _app
+
+
+def _warm(app: App) -> None:
+    # a warm-up is an optimisation: if it ever fails, receipts must still be taken
+    try:
+        app.warm()
+    except Exception:
+        logs.log.warning("warm-up at init failed; the first receipt does the work", exc_info=True)
 
 
 def reset() -> None:

@@ -62,7 +62,8 @@ def test_zip_holds_the_function_and_its_aws_dependencies_only(packaged):
     assert sources <= set(names), "every module of voice_receipts/ is packaged"
     assert not top & FORBIDDEN_TOP
     assert not top & TENCENT_ONLY, "the Tencent SDK and its HTTP stack stay out of the Lambda zip"
-    assert {"pydantic", "pydantic_core", "typing_extensions.py"} <= top
+    assert {"pydantic_core", "typing_extensions.py"} <= top
+    assert "pydantic" not in top  # the function validates with pydantic-core alone
     assert_no_dependency_tests(names)
 
 
@@ -70,7 +71,7 @@ def assert_no_dependency_tests(names):
     third_party = [n for n in names if not n.startswith(("voice_receipts/", "handler.py"))]
     assert not [n for n in third_party if {"tests", "test"} & set(n.split("/")[:-1])]
     assert not [n for n in third_party if re.search(r"/(test_\w*|\w*_test|test_cases)\.py$", n)]
-    assert not [n for n in third_party if n.endswith(".pyi") or n.startswith("pydantic/v1/")]
+    assert not [n for n in third_party if n.endswith(".pyi")]
 
 
 CHECK_PYC = """
@@ -102,7 +103,8 @@ def check_pyc(python: str, tree: Path) -> None:
     )
     assert proc.returncode == 0, proc.stderr
     found = json.loads(proc.stdout)
-    assert found["sources"] > 100 and found["bad"] == [], found["bad"]
+    # > 30: the package's own modules and its dependencies', not an empty or half-built tree
+    assert found["sources"] > 30 and found["bad"] == [], found["bad"]
 
 
 def test_zip_carries_unchecked_hash_bytecode_of_the_runtime_python(packaged, tmp_path):
@@ -277,7 +279,7 @@ def test_unpacked_package_runs_from_its_bytecode_alone(local_twin, tmp_path):
     for source in sources:
         source.write_text("raise ImportError('compiled from source: no usable .pyc')\n")
     out = answer_one_receipt(python, copy, tmp_path)
-    assert out["reply"]["statusCode"] == 200 and len(sources) > 100
+    assert out["reply"]["statusCode"] == 200 and len(sources) > 30
 
 
 # --- Tencent SCF: deploy/tencent/serverless.yml ---------------------------------------------
@@ -291,7 +293,7 @@ def test_tencent_package_alone_answers_a_receipt_on_scf_python(tmp_path):
     folder = tmp_path / "scf"
     build(folder, version, "--unzipped", "--cloud", "tencent")
     top = {p.name for p in folder.iterdir()}
-    assert {"tencentcloud", "pydantic", "handler.py"} <= top
+    assert {"tencentcloud", "pydantic_core", "handler.py"} <= top
     assert not top & AWS_SDK, "SCF needs no AWS SDK"
     assert_no_dependency_tests([p.relative_to(folder).as_posix() for p in folder.rglob("*")])
     check_pyc(python, folder)  # SCF sets PYTHONDONTWRITEBYTECODE: only shipped bytecode helps

@@ -93,6 +93,32 @@ def make_client(service: str, region: str | None = None, endpoint_url: str | Non
         raise ConfigError(f"cannot build the {service} client: {type(exc).__name__}") from None
 
 
+class _Answered:
+    """What botocore reads of an HTTP response body (AWSResponse.content reads raw.stream())."""
+
+    def stream(self):
+        yield b"{}"
+
+
+def rehearse(client: Any, method: str, params: dict[str, Any]) -> None:
+    """One call through the client's whole pipeline (validation, serialisation, endpoint,
+    signing, parsing) that is answered at botocore's `before-send` event instead of being sent:
+    the first-call work botocore does once per client happens now, and nothing reaches AWS."""
+    from botocore.awsrequest import AWSResponse
+
+    operation = client.meta.method_to_api_mapping[method]  # put_item -> PutItem
+    event = f"before-send.{client.meta.service_model.endpoint_prefix}.{operation}"
+
+    def answer(request: Any, **_: Any) -> AWSResponse:
+        return AWSResponse(request.url, 200, {}, _Answered())
+
+    client.meta.events.register(event, answer, unique_id="voice-receipts-rehearse")
+    try:
+        getattr(client, method)(**params)
+    finally:
+        client.meta.events.unregister(event, unique_id="voice-receipts-rehearse")
+
+
 def error_code(exc: BaseException) -> str:
     """The vendor's error code, reduced to characters that are safe in a reply and a log."""
     if isinstance(exc, ClientError):

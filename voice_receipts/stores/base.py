@@ -79,6 +79,10 @@ class Store(ABC):
             " (Receipt.from_message, voice_receipts.consume) or read a sqlite or dynamodb store"
         )
 
+    def warm(self, receipt: Receipt) -> None:  # noqa: B027 - most backends have nothing to warm
+        """Do at init whatever the first put would do once per process, without storing
+        `receipt`: init runs with the full CPU on Lambda, the first request at 128 MB's share."""
+
     def close(self) -> None:  # noqa: B027 - most backends hold nothing to release
         pass
 

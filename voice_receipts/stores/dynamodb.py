@@ -19,7 +19,7 @@ from typing import Any
 from voice_receipts.config import Settings
 from voice_receipts.errors import ConfigError, UnsupportedOperation
 from voice_receipts.receipt import Receipt
-from voice_receipts.stores.aws import AWS_ERRORS, error_code, make_client, unavailable
+from voice_receipts.stores.aws import AWS_ERRORS, error_code, make_client, rehearse, unavailable
 from voice_receipts.stores.base import Store
 from voice_receipts.times import parse_iso
 
@@ -174,6 +174,12 @@ class DynamoDBStore(Store):
                 request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
         except AWS_ERRORS as exc:
             raise unavailable(self._what, exc) from exc
+
+    def warm(self, receipt: Receipt) -> None:
+        """The first PutItem's one-off work (botocore loads and compiles the operation's model,
+        resolves the endpoint, builds the signer) done at init, without sending anything."""
+        request = {"TableName": self.table_name, "Item": self.item(receipt)}
+        rehearse(self.client, "put_item", {**request, "ConditionExpression": INSERT_IF_ABSENT})
 
     def close(self) -> None:
         self.client.close()

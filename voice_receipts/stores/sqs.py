@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from voice_receipts.config import Settings
 from voice_receipts.errors import ConfigError, StoreUnavailable
 from voice_receipts.receipt import Receipt
-from voice_receipts.stores.aws import AWS_ERRORS, make_client, unavailable
+from voice_receipts.stores.aws import AWS_ERRORS, make_client, rehearse, unavailable
 from voice_receipts.stores.base import Store
 
 _QUEUE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,75}(\.fifo)?$|^[A-Za-z0-9_-]{1,80}$")
@@ -64,8 +64,21 @@ class SQSStore(Store):
 
     def put(self, receipt: Receipt) -> bool:
         """Send one message. Always True: a queue cannot tell that a receipt is a redelivery."""
+        try:
+            self.client.send_message(**self._message(receipt, self._url()))
+        except AWS_ERRORS as exc:
+            raise unavailable(self._what, exc) from exc
+        return True
+
+    def warm(self, receipt: Receipt) -> None:
+        """The first SendMessage's one-off botocore work at init, sent nowhere. The queue's URL
+        is still looked up on the first put: that is a real request, kept out of init."""
+        placeholder = self.queue_url or f"https://sqs.invalid/000000000000/{self.queue_name}"
+        rehearse(self.client, "send_message", self._message(receipt, placeholder))
+
+    def _message(self, receipt: Receipt, queue_url: str) -> dict[str, Any]:
         request: dict[str, Any] = {
-            "QueueUrl": self._url(),
+            "QueueUrl": queue_url,
             "MessageBody": receipt.to_json(),
             "MessageAttributes": {
                 name: {"DataType": "String", "StringValue": value}
@@ -79,11 +92,7 @@ class SQSStore(Store):
         if self.fifo:
             request["MessageGroupId"] = group_id(receipt.callid)
             request["MessageDeduplicationId"] = receipt.event_id  # "<kind>-<32 hex>": valid
-        try:
-            self.client.send_message(**request)
-        except AWS_ERRORS as exc:
-            raise unavailable(self._what, exc) from exc
-        return True
+        return request
 
     def _url(self) -> str:
         """The queue URL, from GetQueueUrl once per process when the store was given a name.
