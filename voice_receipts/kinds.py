@@ -6,9 +6,11 @@ VOICECODE = "voicecode"  # status of a voice verification code call
 VOICEPROMPT = "voiceprompt"  # status of a voice notification call
 VOICEKEY = "voicekey"  # a key the callee pressed during a notification
 VOICE_FAILURE = "voice_failure"  # why a call failed
+SENT = "sent"  # not a callback: our record of a send through the VMS API (send.py)
 
 STATUS_KINDS = (VOICECODE, VOICEPROMPT)
 CALLBACK_KINDS = (VOICECODE, VOICEPROMPT, VOICEKEY, VOICE_FAILURE)
+ALL_KINDS = (SENT, *CALLBACK_KINDS)
 
 SUFFIX = "_callback"
 

@@ -1,0 +1,259 @@
+"""Send voice codes and notifications through the VMS API 3.0 and record each send as a `sent` receipt.
+
+    sent = send_code("+8613711112222", "123456", context="order-42", settings=load_settings())
+    sent.call_id   # the `callid` every receipt of this call will carry
+
+The send runs under the operator's credentials (the environment, as the Tencent SDKs read it), not
+the function's role: the receiver never sends, and never imports this module or the VMS SDK. The
+SDK (tencentcloud-sdk-python-vms, requirements-tools.txt) is imported in build_client() only.
+
+A send is never retried here: VMS may have placed a call whose answer was lost, and a retry would
+ring the phone twice. Errors are the package's SendError family (errors.py), with VMS's error code
+and RequestId, never its message or a credential.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from voice_receipts import kinds
+from voice_receipts.config import VMS_APPID, VMS_ENDPOINT, VMS_REGION, Settings
+from voice_receipts.display import mask_phone, printable
+from voice_receipts.errors import (
+    ConfigError,
+    SendInvalid,
+    SendNotRecorded,
+    SendRateLimited,
+    SendRefused,
+    SendUnreachable,
+    VoiceReceiptsError,
+)
+from voice_receipts.receipt import Receipt
+from voice_receipts.stores.base import Store
+from voice_receipts.times import utc_now
+
+CODE, TTS = "code", "tts"  # Receipt.message of a `sent` record
+ACTIONS = {CODE: "SendCodeVoice", TTS: "SendTtsVoice"}
+
+# VMS calls mainland China mobile numbers only: +86, then 11 digits starting 1[3-9]
+MAINLAND_MOBILE = re.compile(r"^\+86(1[3-9]\d{9})$")
+MAX_CODE_DIGITS = 12  # ours: VMS documents "digits only" and no length; a longer code is a mistake
+PLAY_TIMES = range(1, 4)  # "最多3次，默认2次"
+MAX_TEMPLATE_ID_DIGITS = 20  # ours: console template ids are short numbers
+MAX_CONTENT_CHARS = 350  # "语音消息的内容长度不超过350字": the parameters alone cannot exceed it
+# ours: the context becomes a DynamoDB index key and is printed by `show`: short, printable, one line
+CONTEXT = re.compile(r"^[^\x00-\x1f\x7f]{1,128}$")
+APPID = re.compile(r"^\d{5,20}$")  # "示例如1400006666"
+
+CONNECT_TIMEOUT_S = 3.0
+READ_TIMEOUT_S = 10.0  # a send answers in well under a second; longer is an outage
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A call VMS accepted. `recorded` is the `sent` receipt as stored."""
+
+    call_id: str
+    request_id: str | None
+    context: str | None
+    recorded: Receipt
+
+
+def send_code(
+    to: str,
+    code: str,
+    *,
+    play_times: int = 2,
+    context: str | None = None,
+    settings: Settings,
+    client: Any = None,
+    store: Store | None = None,
+) -> Sent:
+    """Call `to` and read out `code` ("您的验证码是…"). The code is sent, never stored or logged."""
+    code = str(code)
+    if not code.isascii() or not code.isdigit() or len(code) > MAX_CODE_DIGITS:
+        raise SendInvalid(f"the code must be 1 to {MAX_CODE_DIGITS} digits (VMS reads out digits only)")
+    fields = {"CodeMessage": code}
+    return _send(CODE, to, fields, play_times, context, settings, client, store, template_id=None)
+
+
+def send_tts(
+    to: str,
+    template_id: str,
+    params: Sequence[str] = (),
+    *,
+    play_times: int = 2,
+    context: str | None = None,
+    settings: Settings,
+    client: Any = None,
+    store: Store | None = None,
+) -> Sent:
+    """Call `to` and read out the approved template `template_id` filled with `params`."""
+    template_id = str(template_id)
+    if not template_id.isascii() or not template_id.isdigit() or len(template_id) > MAX_TEMPLATE_ID_DIGITS:
+        raise SendInvalid("the template id must be the digits the VMS console shows for an approved template")
+    values = [str(p) for p in params]
+    if sum(len(v) for v in values) > MAX_CONTENT_CHARS:
+        raise SendInvalid(f"the template parameters are longer than VMS's {MAX_CONTENT_CHARS} characters")
+    if any(not v or not v.isprintable() for v in values):
+        raise SendInvalid("a template parameter is empty or holds control characters")
+    fields = {"TemplateId": template_id, "TemplateParamSet": values}
+    return _send(TTS, to, fields, play_times, context, settings, client, store, template_id=template_id)
+
+
+def check_number(to: str) -> tuple[str, str]:
+    """ "+8613711112222" -> ("86", "13711112222"); spaces and hyphens are dropped first."""
+    number = re.sub(r"[\s-]", "", str(to))
+    found = MAINLAND_MOBILE.match(number)
+    if not found:
+        raise SendInvalid(
+            f"{printable(mask_phone(number) or 'the number')} is not a mainland China mobile number: VMS"
+            " calls only those, written +86 then the 11-digit number starting with 1"
+        )
+    return "86", found.group(1)
+
+
+def sent_event_id(call_id: str) -> str:
+    """One `sent` record per call, whoever records it and however often."""
+    return "sent-" + hashlib.sha256(call_id.encode("utf-8", "surrogatepass")).hexdigest()[:32]
+
+
+def build_client(settings: Settings) -> Any:
+    """A VmsClient for the operator's credentials, the app's region and the endpoint override."""
+    from tencentcloud.vms.v20200902 import vms_client  # only here: the function never sends
+
+    from voice_receipts.tencent import client_profile, credential_from
+
+    credential = credential_from(
+        settings.tencent_credentials, "send", "vms:SendCodeVoice and vms:SendTtsVoice"
+    )
+    profile = client_profile(
+        settings.vms_endpoint,
+        VMS_ENDPOINT,
+        connect_timeout_s=CONNECT_TIMEOUT_S,
+        read_timeout_s=READ_TIMEOUT_S,
+    )
+    if not re.fullmatch(r"[a-z]{2,}(-[a-z0-9]+){1,3}", settings.vms_region):
+        raise ConfigError(f"{VMS_REGION} must be a Tencent Cloud region such as ap-guangzhou")
+    return vms_client.VmsClient(credential, settings.vms_region, profile)
+
+
+def _send(message, to, fields, play_times, context, settings, client, store, *, template_id) -> Sent:
+    nationcode, mobile = check_number(to)
+    if type(play_times) is not int or play_times not in PLAY_TIMES:
+        raise SendInvalid("play times must be 1, 2 or 3")
+    if context is not None and not CONTEXT.match(context):
+        raise SendInvalid("the context must be 1 to 128 characters on one line")
+    appid = settings.vms_appid
+    if not appid or not APPID.match(appid):
+        raise ConfigError(f"{VMS_APPID} must be the SDK AppID of the VMS console's application (digits)")
+    answer = _call(
+        message,
+        client or build_client(settings),
+        fields,
+        to=f"+{nationcode}{mobile}",
+        appid=appid,
+        play_times=play_times,
+        context=context,
+    )
+    status = answer.get("SendStatus") or {}
+    call_id = status.get("CallId")
+    if not isinstance(call_id, str) or not call_id:
+        raise SendUnreachable(
+            "VMS answered without a CallId: the call may have been placed; its receipts will tell"
+        )
+    receipt = Receipt(
+        callid=call_id,
+        kind=kinds.SENT,
+        event_id=sent_event_id(call_id),
+        received_at=utc_now(),  # the moment VMS accepted the call
+        mobile=mobile,
+        nationcode=nationcode,
+        message=message,
+        template_id=template_id,
+        play_times=play_times,
+        context=context,
+        request_id=answer.get("RequestId"),
+        raw=answer,
+    )
+    sent = Sent(call_id, receipt.request_id, context, receipt)
+    _record(sent, settings, store)
+    return sent
+
+
+def _call(message, client, fields, *, to, appid, play_times, context) -> dict[str, Any]:
+    """One request, VMS's answer as a dict; every SDK failure becomes a SendError."""
+    from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
+    from tencentcloud.vms.v20200902 import models
+
+    request = models.SendCodeVoiceRequest() if message == CODE else models.SendTtsVoiceRequest()
+    for name, value in {
+        **fields,
+        "CalledNumber": to,
+        "VoiceSdkAppid": appid,
+        "PlayTimes": play_times,
+    }.items():
+        setattr(request, name, value)
+    if context is not None:
+        request.SessionContext = context
+    try:
+        response = getattr(client, ACTIONS[message])(request)
+    except TencentCloudSDKException as exc:
+        raise _failure(exc.get_code() or "", str(exc.get_message() or ""), exc.get_request_id()) from None
+    return {
+        "SendStatus": {
+            "CallId": getattr(response.SendStatus, "CallId", None),
+            "SessionContext": getattr(response.SendStatus, "SessionContext", None),
+        },
+        "RequestId": response.RequestId,
+    }
+
+
+def _failure(code: str, message: str, request_id: str | None) -> Exception:
+    from voice_receipts.tencent import timed_out
+    from voice_receipts.vms_codes import api_error_text, is_rate_limit
+
+    safe = re.sub(r"[^A-Za-z0-9._]", "", code)[:64] or "UnknownError"
+    if safe == "ClientNetworkError":
+        if timed_out(code, message):
+            return SendUnreachable(
+                f"VMS did not answer within {READ_TIMEOUT_S:g} s: the call may have been placed;"
+                " its receipts will tell (do not resend at once)"
+            )
+        return SendUnreachable("cannot reach the VMS endpoint: nothing was sent")
+    if safe == "ServerNetworkError":
+        return SendUnreachable("VMS answered with an HTTP error: nothing was sent")
+    if safe in ("JSONDecodeError", "KeyError", "TypeError", "ValueError"):
+        return SendUnreachable("VMS's answer could not be read: the call may have been placed")
+    where = f" (RequestId {printable(request_id)})" if request_id else ""
+    text = api_error_text(safe) or "see `python -m voice_receipts explain CODE`"
+    if is_rate_limit(safe):
+        return SendRateLimited(f"VMS refused, rate-limited ({safe}): {text}{where}", safe, request_id)
+    if safe.startswith("AuthFailure"):
+        text += "; check TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY (values not shown)"
+    return SendRefused(f"VMS refused the call ({safe}): {text}{where}", safe, request_id)
+
+
+def _record(sent: Sent, settings: Settings, store: Store | None) -> None:
+    """Store the `sent` record; if that fails the call is already placed, so say so with its CallId."""
+    try:
+        if store is not None:
+            store.put(sent.recorded)
+            return
+        from voice_receipts.stores import open_store
+
+        with open_store(settings.store, settings) as opened:
+            opened.put(sent.recorded)
+    except VoiceReceiptsError as exc:
+        link = f" for context {printable(sent.context)!r}" if sent.context else ""
+        raise SendNotRecorded(
+            f"VMS placed the call (CallId {sent.call_id}) but recording it failed: {exc.message}."
+            f" Keep that CallId{link}: its receipts will carry it, the link to the context is"
+            " only in this message",
+            sent.call_id,
+            sent,
+        ) from None
