@@ -122,6 +122,36 @@ def sent_event_id(call_id: str) -> str:
     return "sent-" + hashlib.sha256(call_id.encode("utf-8", "surrogatepass")).hexdigest()[:32]
 
 
+def sent_record(
+    answer: dict[str, Any],
+    *,
+    message: str,
+    phone: tuple[str, str],
+    template_id: str | None,
+    play_times: int,
+    context: str | None,
+    at: str | None = None,
+) -> Receipt:
+    """The `sent` receipt of VMS's answer ({"SendStatus": {"CallId", ...}, "RequestId"}): keyed by
+    the CallId, numbered like a callback (nationcode, mobile), timed when VMS accepted the call."""
+    call_id = answer["SendStatus"]["CallId"]
+    nationcode, mobile = phone
+    return Receipt(
+        callid=call_id,
+        kind=kinds.SENT,
+        event_id=sent_event_id(call_id),
+        received_at=at or utc_now(),
+        mobile=mobile,
+        nationcode=nationcode,
+        message=message,
+        template_id=template_id,
+        play_times=play_times,
+        context=context,
+        request_id=answer.get("RequestId"),
+        raw=answer,
+    )
+
+
 def build_client(settings: Settings) -> Any:
     """A VmsClient for the operator's credentials, the app's region and the endpoint override."""
     from tencentcloud.vms.v20200902 import vms_client  # only here: the function never sends
@@ -166,19 +196,13 @@ def _send(message, to, fields, play_times, context, settings, client, store, *, 
         raise SendUnreachable(
             "VMS answered without a CallId: the call may have been placed; its receipts will tell"
         )
-    receipt = Receipt(
-        callid=call_id,
-        kind=kinds.SENT,
-        event_id=sent_event_id(call_id),
-        received_at=utc_now(),  # the moment VMS accepted the call
-        mobile=mobile,
-        nationcode=nationcode,
+    receipt = sent_record(
+        answer,
         message=message,
+        phone=(nationcode, mobile),
         template_id=template_id,
         play_times=play_times,
         context=context,
-        request_id=answer.get("RequestId"),
-        raw=answer,
     )
     sent = Sent(call_id, receipt.request_id, context, receipt)
     _record(sent, settings, store)

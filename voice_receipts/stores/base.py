@@ -44,6 +44,10 @@ class Store(ABC):
         """Up to `limit` calls to one number, most recent first."""
         raise self._cannot_read()
 
+    def callids_for_context(self, context: str, limit: int = 50) -> list[str]:
+        """Up to `limit` calls sent for one business id (their `sent` records' context), newest first."""
+        raise self._cannot_read()
+
     # -- the calls API: the same on every store that can read ----------------------------------
 
     def call(self, callid: str) -> Call | None:
