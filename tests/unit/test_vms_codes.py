@@ -58,3 +58,17 @@ def test_a_refined_code_falls_back_to_its_family():
     assert api_error_text("NoSuchThing") is None
     assert is_rate_limit("LimitExceeded.DeliveryFrequencyLimit") and is_rate_limit("RequestLimitExceeded")
     assert not is_rate_limit("InvalidParameter")
+
+
+def test_explain_knows_every_listed_code_and_nothing_else():
+    from voice_receipts.cli.explain import explain
+    from voice_receipts.vms_codes import COMMON_ERRORS
+
+    listed = [*map(str, codes.FAILURE_CODES), *map(str, codes.SEND_ERROR_CODES), *API_ERRORS, *COMMON_ERRORS]
+    for code in listed:
+        text = explain(code)
+        assert text and text.startswith(code), code
+        assert "  en  " in text
+    for missing in ("14", "21", "0", "99999", "Nope", "", "LimitExceeded\x1b.x"):
+        assert explain(missing) is None or "\x1b" not in explain(missing)
+    assert explain("14") is None and explain("Nope") is None
