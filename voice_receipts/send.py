@@ -5,7 +5,8 @@
 
 The send runs under the operator's credentials (the environment, as the Tencent SDKs read it), not
 the function's role: the receiver never sends, and never imports this module or the VMS SDK. The
-SDK (tencentcloud-sdk-python-vms, requirements-tools.txt) is imported in build_client() only.
+SDK (tencentcloud-sdk-python-vms, requirements-tools.txt) is loaded with vms_api.py, when a send
+has passed its checks.
 
 A send is never retried here: VMS may have placed a call whose answer was lost, and a retry would
 ring the phone twice. Errors are the package's SendError family (errors.py), with VMS's error code
@@ -21,14 +22,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from voice_receipts import kinds
-from voice_receipts.config import VMS_APPID, VMS_ENDPOINT, VMS_REGION, Settings
+from voice_receipts.config import VMS_APPID, Settings
 from voice_receipts.display import mask_phone, printable
 from voice_receipts.errors import (
     ConfigError,
     SendInvalid,
     SendNotRecorded,
-    SendRateLimited,
-    SendRefused,
     SendUnreachable,
     VoiceReceiptsError,
 )
@@ -37,7 +36,6 @@ from voice_receipts.stores.base import Store
 from voice_receipts.times import utc_now
 
 CODE, TTS = "code", "tts"  # Receipt.message of a `sent` record
-ACTIONS = {CODE: "SendCodeVoice", TTS: "SendTtsVoice"}
 
 # VMS calls mainland China mobile numbers only: +86, then 11 digits starting 1[3-9]
 MAINLAND_MOBILE = re.compile(r"^\+86(1[3-9]\d{9})$")
@@ -48,9 +46,6 @@ MAX_CONTENT_CHARS = 350  # "语音消息的内容长度不超过350字": the par
 # ours: the context becomes a DynamoDB index key and is printed by `show`: short, printable, one line
 CONTEXT = re.compile(r"^[^\x00-\x1f\x7f]{1,128}$")
 APPID = re.compile(r"^\d{5,20}$")  # "示例如1400006666"
-
-CONNECT_TIMEOUT_S = 3.0
-READ_TIMEOUT_S = 10.0  # a send answers in well under a second; longer is an outage
 
 
 @dataclass(frozen=True)
@@ -152,26 +147,6 @@ def sent_record(
     )
 
 
-def build_client(settings: Settings) -> Any:
-    """A VmsClient for the operator's credentials, the app's region and the endpoint override."""
-    from tencentcloud.vms.v20200902 import vms_client  # only here: the function never sends
-
-    from voice_receipts.tencent import client_profile, credential_from
-
-    credential = credential_from(
-        settings.tencent_credentials, "send", "vms:SendCodeVoice and vms:SendTtsVoice"
-    )
-    profile = client_profile(
-        settings.vms_endpoint,
-        VMS_ENDPOINT,
-        connect_timeout_s=CONNECT_TIMEOUT_S,
-        read_timeout_s=READ_TIMEOUT_S,
-    )
-    if not re.fullmatch(r"[a-z]{2,}(-[a-z0-9]+){1,3}", settings.vms_region):
-        raise ConfigError(f"{VMS_REGION} must be a Tencent Cloud region such as ap-guangzhou")
-    return vms_client.VmsClient(credential, settings.vms_region, profile)
-
-
 def _send(message, to, fields, play_times, context, settings, client, store, *, template_id) -> Sent:
     nationcode, mobile = check_number(to)
     if type(play_times) is not int or play_times not in PLAY_TIMES:
@@ -181,9 +156,11 @@ def _send(message, to, fields, play_times, context, settings, client, store, *, 
     appid = settings.vms_appid
     if not appid or not APPID.match(appid):
         raise ConfigError(f"{VMS_APPID} must be the SDK AppID of the VMS console's application (digits)")
-    answer = _call(
+    from voice_receipts import vms_api  # the VMS SDK: loaded only once there is something to send
+
+    answer = vms_api.call(
         message,
-        client or build_client(settings),
+        client or vms_api.build_client(settings),
         fields,
         to=f"+{nationcode}{mobile}",
         appid=appid,
@@ -207,59 +184,6 @@ def _send(message, to, fields, play_times, context, settings, client, store, *, 
     sent = Sent(call_id, receipt.request_id, context, receipt)
     _record(sent, settings, store)
     return sent
-
-
-def _call(message, client, fields, *, to, appid, play_times, context) -> dict[str, Any]:
-    """One request, VMS's answer as a dict; every SDK failure becomes a SendError."""
-    from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
-    from tencentcloud.vms.v20200902 import models
-
-    request = models.SendCodeVoiceRequest() if message == CODE else models.SendTtsVoiceRequest()
-    for name, value in {
-        **fields,
-        "CalledNumber": to,
-        "VoiceSdkAppid": appid,
-        "PlayTimes": play_times,
-    }.items():
-        setattr(request, name, value)
-    if context is not None:
-        request.SessionContext = context
-    try:
-        response = getattr(client, ACTIONS[message])(request)
-    except TencentCloudSDKException as exc:
-        raise _failure(exc.get_code() or "", str(exc.get_message() or ""), exc.get_request_id()) from None
-    return {
-        "SendStatus": {
-            "CallId": getattr(response.SendStatus, "CallId", None),
-            "SessionContext": getattr(response.SendStatus, "SessionContext", None),
-        },
-        "RequestId": response.RequestId,
-    }
-
-
-def _failure(code: str, message: str, request_id: str | None) -> Exception:
-    from voice_receipts.tencent import timed_out
-    from voice_receipts.vms_codes import api_error_text, is_rate_limit
-
-    safe = re.sub(r"[^A-Za-z0-9._]", "", code)[:64] or "UnknownError"
-    if safe == "ClientNetworkError":
-        if timed_out(code, message):
-            return SendUnreachable(
-                f"VMS did not answer within {READ_TIMEOUT_S:g} s: the call may have been placed;"
-                " its receipts will tell (do not resend at once)"
-            )
-        return SendUnreachable("cannot reach the VMS endpoint: nothing was sent")
-    if safe == "ServerNetworkError":
-        return SendUnreachable("VMS answered with an HTTP error: nothing was sent")
-    if safe in ("JSONDecodeError", "KeyError", "TypeError", "ValueError"):
-        return SendUnreachable("VMS's answer could not be read: the call may have been placed")
-    where = f" (RequestId {printable(request_id)})" if request_id else ""
-    text = api_error_text(safe) or "see `python -m voice_receipts explain CODE`"
-    if is_rate_limit(safe):
-        return SendRateLimited(f"VMS refused, rate-limited ({safe}): {text}{where}", safe, request_id)
-    if safe.startswith("AuthFailure"):
-        text += "; check TENCENTCLOUD_SECRET_ID / TENCENTCLOUD_SECRET_KEY (values not shown)"
-    return SendRefused(f"VMS refused the call ({safe}): {text}{where}", safe, request_id)
 
 
 def _record(sent: Sent, settings: Settings, store: Store | None) -> None:

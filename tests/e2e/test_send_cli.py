@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.e2e.conftest import cli_env, run_cli
+from tests.helpers import cli_env, free_port, run_cli
 from tests.stubs import VmsStub
 
 TO = "+8613711112222"
@@ -119,7 +119,6 @@ def test_play_times_out_of_range(stub, tmp_path):
 
 
 def test_unreachable_vms(stub, tmp_path):
-    from tests.e2e.conftest import free_port
 
     done = send(
         stub,

@@ -10,8 +10,7 @@ import time
 import pytest
 
 from tests.stubs import VmsStub
-from voice_receipts import kinds
-from voice_receipts import send as send_module
+from voice_receipts import kinds, vms_api
 from voice_receipts.config import load_settings
 from voice_receipts.errors import (
     ConfigError,
@@ -23,8 +22,9 @@ from voice_receipts.errors import (
     SendUnreachable,
     StoreUnavailable,
 )
-from voice_receipts.send import build_client, send_code, send_tts, sent_event_id
+from voice_receipts.send import send_code, send_tts, sent_event_id
 from voice_receipts.stores.sqlite import SQLiteStore
+from voice_receipts.vms_api import build_client
 
 TO = "+8613711112222"
 APPID = "1400006666"
@@ -217,7 +217,7 @@ def test_a_closed_port_is_unreachable_and_says_nothing_was_sent(stub, tmp_path):
 
 
 def test_a_silent_vms_times_out_and_says_the_call_may_exist(settings, stub, monkeypatch):
-    monkeypatch.setattr(send_module, "READ_TIMEOUT_S", 0.3)
+    monkeypatch.setattr(vms_api, "READ_TIMEOUT_S", 0.3)
     stub.delay_next(2.0)
     with pytest.raises(SendUnreachable) as caught:
         send_code(TO, "1", settings=settings)
@@ -341,7 +341,7 @@ def test_the_receiver_never_imports_the_sender_or_the_vms_sdk():
         "app({'voicecode_callback': {'callid': 'c', 'result': '0', 'mobile': '1', 'nationcode': '86',"
         " 'call_from': '', 'accept_time': '1', 'start_calltime': '1', 'end_calltime': '2', 'fee': '1'}});"
         "bad = sorted(m for m in sys.modules if m.startswith(('tencentcloud.vms', 'voice_receipts.send',"
-        " 'voice_receipts.vms_codes', 'voice_receipts.cli')));"
+        " 'voice_receipts.vms_api', 'voice_receipts.vms_codes', 'voice_receipts.cli')));"
         "assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
