@@ -31,3 +31,5 @@ def kind_of(key: str) -> str:
 CODE = "code"
 NOTIFICATION = "notification"
 CALL_KIND = {VOICECODE: CODE, VOICEPROMPT: NOTIFICATION, VOICEKEY: NOTIFICATION}
+# A `sent` record's Receipt.message names the API that placed the call (send.py), and so its kind
+SENT_MESSAGES = {"code": CODE, "tts": NOTIFICATION}

@@ -35,7 +35,7 @@ from voice_receipts.receipt import Receipt
 from voice_receipts.stores.base import Store
 from voice_receipts.times import utc_now
 
-CODE, TTS = "code", "tts"  # Receipt.message of a `sent` record
+CODE, TTS = "code", "tts"  # Receipt.message of a `sent` record (kinds.SENT_MESSAGES)
 
 # VMS calls mainland China mobile numbers only: +86, then 11 digits starting 1[3-9]
 MAINLAND_MOBILE = re.compile(r"^\+86(1[3-9]\d{9})$")

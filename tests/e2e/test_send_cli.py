@@ -171,3 +171,63 @@ def test_sent_but_not_recorded_still_prints_the_callid(stub, tmp_path):
 def test_explain(tmp_path, code, status, words):
     done = run_cli("explain", code, cwd=tmp_path)
     assert done.returncode == status and words in done.stdout
+
+
+def test_a_send_then_its_replayed_receipts_show_one_call_from_sent_to_answered(stub, tmp_path):
+    """SQLite, all as a user runs it: send, VMS's receipts replayed through the handler, show."""
+    env = env_for(stub, tmp_path)
+    done = run_cli(
+        "send",
+        "tts",
+        "--to",
+        TO,
+        "--template",
+        "1234",
+        "--param",
+        "A",
+        "--param",
+        "B",
+        "--context",
+        "order-42",
+        cwd=tmp_path,
+        **env,
+    )
+    assert done.returncode == 0, done.stderr
+    callid = done.stdout.strip()
+    other = run_cli(
+        "send", "code", "--to", "+8613800138000", "--code", "1", "--context", "order-42", cwd=tmp_path, **env
+    )
+    assert other.returncode == 0, other.stderr
+
+    common = {"callid": callid, "call_from": "", "mobile": "13711112222", "nationcode": "86"}
+    status = {
+        **common,
+        "result": "0",
+        "accept_time": "1764201610",
+        "start_calltime": "1764201600",
+        "end_calltime": "1764201640",
+        "fee": "1",
+    }
+    (tmp_path / "receipts.jsonl").write_text(
+        "\n".join(
+            json.dumps(b)
+            for b in ({"voicekey_callback": {**common, "keypress": "1"}}, {"voiceprompt_callback": status})
+        )
+        + "\n"
+    )
+    replayed = run_cli("replay", "receipts.jsonl", cwd=tmp_path, **env)
+    assert replayed.returncode == 0, replayed.stdout + replayed.stderr
+
+    shown = run_cli("show", callid, "--tz", "UTC", cwd=tmp_path, **env)
+    assert shown.returncode == 0, shown.stderr
+    text = shown.stdout
+    assert "state     answered" in text and "context   order-42" in text and "kind      notification" in text
+    timeline = text[text.index("  timeline") :].splitlines()[1:]
+    assert [line.split()[2] for line in timeline] == ["sent", "voicekey", "voiceprompt"]
+
+    by_context = run_cli("show", "--context", "order-42", "--json", cwd=tmp_path, **env)
+    assert by_context.returncode == 0, by_context.stderr
+    found = json.loads(by_context.stdout)
+    assert [c["callid"] for c in found] == [other.stdout.strip(), callid]  # newest first
+    assert [c["state"] for c in found] == ["sent", "answered"]
+    assert all(c["context"] == "order-42" and c["sent_at"] for c in found)

@@ -174,3 +174,37 @@ def test_a_cmq_message_carries_the_sent_record_whole(monkeypatch):
         open_store(settings.store, settings).put(sent("c1"))
         [message] = stub.messages
     assert Receipt.from_dict(json.loads(message.body)) == sent("c1")
+
+
+def test_dynamodb_a_send_and_its_receipts_are_one_call_found_by_context(dynamodb, monkeypatch, tmp_path):
+    """The whole loop on moto: send (VMS stub), receipts through the handler, calls by context."""
+    from tests.stubs import VmsStub
+    from voice_receipts import calls
+    from voice_receipts.app import App
+    from voice_receipts.send import send_code
+
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    with VmsStub(appids=["1400006666"]) as stub:
+        env = {
+            "VOICE_RECEIPTS_STORE": "dynamodb://unused",
+            "VOICE_RECEIPTS_VMS_APPID": "1400006666",
+            "VOICE_RECEIPTS_VMS_ENDPOINT": stub.url,
+            "TENCENTCLOUD_SECRET_ID": stub.secret_id,
+            "TENCENTCLOUD_SECRET_KEY": stub.secret_key,
+        }
+        settings = load_settings(env)
+        first = send_code("+8613711112222", "1", context="login-7", settings=settings, store=dynamodb)
+        # the receipt of the first call is stored before the second send is even made
+        app = App(settings, dynamodb)
+        done = {**STATUS["voicecode_callback"], "callid": first.call_id, "mobile": "13711112222"}
+        assert app({"voicecode_callback": done})["result"] == 0
+        second = send_code("+8613711112222", "2", context="login-7", settings=settings, store=dynamodb)
+
+    found = dynamodb.calls_for_context("login-7")
+    assert [c.callid for c in found] == [second.call_id, first.call_id]
+    answered, pending = found[1], found[0]
+    assert (answered.state, answered.context, answered.phone) == (calls.ANSWERED, "login-7", "+8613711112222")
+    assert [r.kind for r in answered.receipts] == ["sent", "voicecode"] and answered.sent_at
+    assert (pending.state, pending.kind) == (calls.SENT, "code")
+    assert dynamodb.calls_for_context("login-8") == []
