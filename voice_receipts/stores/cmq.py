@@ -15,16 +15,18 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Mapping
 
 from tencentcloud.common.credential import Credential
 from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 from tencentcloud.tdmq.v20200217 import models, tdmq_client
 
+from voice_receipts import tencent
 from voice_receipts.config import SCF_REGION, TENCENT_ENDPOINT, TENCENT_REGION, Settings
 from voice_receipts.errors import ConfigError, StoreUnavailable
 from voice_receipts.receipt import Receipt
 from voice_receipts.stores.base import Store
-from voice_receipts.tencent import client_profile, credential_from, timed_out
+from voice_receipts.tencent import client_profile, timed_out
 
 CONNECT_TIMEOUT_S = 1.0
 READ_TIMEOUT_S = 3.0
@@ -70,7 +72,7 @@ class CMQStore(Store):
             )
         if not REGION_NAME.match(region):
             raise ConfigError(f"cmq store: {region!r} is not a Tencent Cloud region such as ap-guangzhou")
-        credential = credential_from(settings.tencent_credentials, "cmq store", "tdmq:SendCmqMsg")
+        credential = credential_from(settings.tencent_credentials)
         return cls(queue, build_client(region, credential, settings.tencent_endpoint))
 
     def put(self, receipt: Receipt) -> bool:
@@ -119,6 +121,11 @@ class CMQStore(Store):
         if safe.startswith("RequestLimitExceeded"):
             return f"{where}: {safe}; TDMQ is throttling"
         return f"{where}: {safe}"
+
+
+def credential_from(env: Mapping[str, str]) -> Credential:
+    """The function's Tencent credentials for TDMQ, found as tencent.credential_from finds them."""
+    return tencent.credential_from(env, "cmq store", "tdmq:SendCmqMsg")
 
 
 def build_client(region: str, credential: Credential, endpoint: str | None = None) -> tdmq_client.TdmqClient:
