@@ -101,7 +101,8 @@ def send_tts(
 
 
 def check_number(to: str) -> tuple[str, str]:
-    """ "+8613711112222" -> ("86", "13711112222"); spaces and hyphens are dropped first."""
+    """The (nationcode, mobile) of a number VMS can call: ("86", "13711112222") for
+    "+8613711112222". Spaces and hyphens are dropped first."""
     number = re.sub(r"[\s-]", "", str(to))
     found = MAINLAND_MOBILE.match(number)
     if not found:
@@ -158,15 +159,30 @@ def _send(message, to, fields, play_times, context, settings, client, store, *, 
         raise ConfigError(f"{VMS_APPID} must be the SDK AppID of the VMS console's application (digits)")
     from voice_receipts import vms_api  # the VMS SDK: loaded only once there is something to send
 
-    answer = vms_api.call(
-        message,
-        client or vms_api.build_client(settings),
-        fields,
-        to=f"+{nationcode}{mobile}",
-        appid=appid,
-        play_times=play_times,
-        context=context,
-    )
+    client = client or vms_api.build_client(settings)
+    # the store is opened before the call is placed: a store that cannot even open stops the send
+    if store is None:
+        from voice_receipts.stores import open_store
+
+    opened = store if store is not None else open_store(settings.store, settings)
+    try:
+        answer = vms_api.call(
+            message,
+            client,
+            fields,
+            to=f"+{nationcode}{mobile}",
+            appid=appid,
+            play_times=play_times,
+            context=context,
+        )
+        return _record(answer, opened, message, (nationcode, mobile), template_id, play_times, context)
+    finally:
+        if store is None:
+            opened.close()
+
+
+def _record(answer, store, message, phone, template_id, play_times, context) -> Sent:
+    """Store the `sent` record; if that fails the call is already placed, so say so with its CallId."""
     status = answer.get("SendStatus") or {}
     call_id = status.get("CallId")
     if not isinstance(call_id, str) or not call_id:
@@ -176,32 +192,21 @@ def _send(message, to, fields, play_times, context, settings, client, store, *, 
     receipt = sent_record(
         answer,
         message=message,
-        phone=(nationcode, mobile),
+        phone=phone,
         template_id=template_id,
         play_times=play_times,
         context=context,
     )
     sent = Sent(call_id, receipt.request_id, context, receipt)
-    _record(sent, settings, store)
-    return sent
-
-
-def _record(sent: Sent, settings: Settings, store: Store | None) -> None:
-    """Store the `sent` record; if that fails the call is already placed, so say so with its CallId."""
     try:
-        if store is not None:
-            store.put(sent.recorded)
-            return
-        from voice_receipts.stores import open_store
-
-        with open_store(settings.store, settings) as opened:
-            opened.put(sent.recorded)
+        store.put(receipt)
     except VoiceReceiptsError as exc:
-        link = f" for context {printable(sent.context)!r}" if sent.context else ""
+        link = f" for context {printable(context)!r}" if context else ""
         raise SendNotRecorded(
-            f"VMS placed the call (CallId {sent.call_id}) but recording it failed: {exc.message}."
+            f"VMS placed the call (CallId {printable(call_id)}) but recording it failed: {exc.message}."
             f" Keep that CallId{link}: its receipts will carry it, the link to the context is"
             " only in this message",
             sent.call_id,
             sent,
         ) from None
+    return sent

@@ -138,8 +138,33 @@ def test_missing_app_id_is_a_configuration_error(stub, tmp_path):
     assert done.returncode == 2 and "VOICE_RECEIPTS_VMS_APPID" in done.stderr and stub.arrived == 0
 
 
-def test_sent_but_not_recorded_still_prints_the_callid(stub, tmp_path):
+def test_a_store_that_cannot_open_stops_the_send_before_any_call(stub, tmp_path):
     (tmp_path / "a-file").write_text("")
+    done = send(
+        stub,
+        tmp_path,
+        "code",
+        "--to",
+        TO,
+        "--code",
+        "1",
+        VOICE_RECEIPTS_STORE=f"sqlite:///{tmp_path}/a-file/receipts.db",
+    )
+    assert done.returncode == 2 and "cannot be opened" in done.stderr
+    assert stub.arrived == 0
+
+
+def test_sent_but_not_recorded_still_prints_the_callid(stub, tmp_path):
+    import sqlite3
+
+    # a store that opens but refuses the write: the call is placed before the insert fails
+    db = sqlite3.connect(tmp_path / "refusing.db")
+    db.executescript(
+        "CREATE TABLE receipts (callid TEXT NOT NULL, event_id TEXT NOT NULL, kind TEXT NOT NULL,"
+        " received_at TEXT NOT NULL, record TEXT NOT NULL, phone TEXT, PRIMARY KEY (callid, event_id));"
+        "CREATE TRIGGER refuse BEFORE INSERT ON receipts BEGIN SELECT RAISE(ABORT, 'disk is full'); END;"
+    )
+    db.close()
     done = send(
         stub,
         tmp_path,
@@ -150,12 +175,13 @@ def test_sent_but_not_recorded_still_prints_the_callid(stub, tmp_path):
         "1",
         "--context",
         "order-9",
-        VOICE_RECEIPTS_STORE=f"sqlite:///{tmp_path}/a-file/receipts.db",
+        VOICE_RECEIPTS_STORE=f"sqlite:///{tmp_path}/refusing.db",
     )
     [call] = stub.calls
     assert done.returncode == 7
     assert done.stdout.strip() == call.call_id
     assert call.call_id in done.stderr and "order-9" in done.stderr and "recording it failed" in done.stderr
+    assert "disk is full" in done.stderr
 
 
 @pytest.mark.parametrize(

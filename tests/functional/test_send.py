@@ -330,6 +330,16 @@ def test_a_call_placed_but_not_recorded_says_so_with_its_callid(settings, stub, 
     assert error.exit_status == 7 and error.sent.recorded.callid == call.call_id
 
 
+def test_a_store_that_cannot_open_stops_the_send_before_the_call(stub, tmp_path):
+    (tmp_path / "a-file").write_text("")
+    settings = load_settings(
+        env_for(stub, tmp_path, VOICE_RECEIPTS_STORE=f"sqlite:///{tmp_path}/a-file/r.db")
+    )
+    with pytest.raises(StoreUnavailable):
+        send_code(TO, "1", settings=settings)
+    assert stub.arrived == 0  # no call placed that could not be recorded
+
+
 # -- the function never loads the sender -----------------------------------------------------------
 
 

@@ -12,6 +12,7 @@ import json
 import sys
 
 from voice_receipts.cli.common import settings as read_settings
+from voice_receipts.display import printable
 from voice_receipts.errors import SendInvalid, SendNotRecorded
 
 
@@ -51,14 +52,15 @@ def run(args: argparse.Namespace) -> int:
         else:
             sent = send_tts(args.to, args.template, args.param, **options)
     except SendNotRecorded as exc:
-        print(exc.call_id)  # on stdout as on success: a script keeps the CallId either way
+        print(printable(exc.call_id))  # on stdout as on success: a script keeps the CallId either way
         raise
     if args.json:
         print(json.dumps({"call_id": sent.call_id, "request_id": sent.request_id, "context": sent.context}))
     else:
-        print(sent.call_id)
+        call_id = printable(sent.call_id)  # VMS's, so escaped like anything else from outside
+        print(call_id)
         print(f"sent and recorded in {settings.store.scheme}; follow it with:", file=sys.stderr)
-        print(f"  python -m voice_receipts show {sent.call_id}", file=sys.stderr)
+        print(f"  python -m voice_receipts show {call_id}", file=sys.stderr)
     return 0
 
 
