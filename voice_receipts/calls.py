@@ -4,8 +4,9 @@ Pure: no store, no terminal. Rendering for people lives in calls_view.py.
 
 The fold does not depend on the order receipts arrived in: each kind of receipt fills its own
 fields (FOLDS), and the only ordered field, `keys`, follows arrival order. A kind the fold does not
-know is kept in `receipts` and otherwise ignored, so a new kind of record (the `sent` record of a
-send) is one function in FOLDS and its fields on Call.
+know is kept in `receipts` and otherwise ignored. The `sent` record of a send (send.py) comes
+first whatever its time: a call is sent before anything can be heard of it, even when a receipt
+was stored first or the sender's clock runs ahead of the function's.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ CALL_ERROR = "call_error"
 FAILED = "failed"  # a failure receipt and no status receipt
 UNDOCUMENTED = "undocumented"  # a status receipt whose `result` the spec does not list
 IN_PROGRESS = "in_progress"
-STATES = (ANSWERED, NOT_ANSWERED, CALL_ERROR, FAILED, UNDOCUMENTED, IN_PROGRESS)
+SENT = "sent"  # sent through this package (a `sent` record), nothing heard of it yet
+STATES = (ANSWERED, NOT_ANSWERED, CALL_ERROR, FAILED, UNDOCUMENTED, IN_PROGRESS, SENT)
 
 # A status receipt's `result` (as VMS sent it) -> Call.state
 STATE_OF_RESULT = {"0": ANSWERED, "1": NOT_ANSWERED, "2": CALL_ERROR}
@@ -57,13 +59,13 @@ class Call:
     first_received_at: str
     last_received_at: str
     receipts: tuple[Receipt, ...]  # every receipt, in the order they arrived
-    # from the `sent` record of a send through this package (none yet: always None today)
-    sent_at: str | None = None
+    # from the `sent` record of a send through this package (send.py); None when sent otherwise
+    sent_at: str | None = None  # when VMS accepted the call
     context: str | None = None
 
     @property
     def final(self) -> bool:
-        return self.state != IN_PROGRESS
+        return self.state not in (IN_PROGRESS, SENT)
 
     @property
     def at(self) -> str:
@@ -73,7 +75,8 @@ class Call:
     @classmethod
     def fold(cls, receipts: Iterable[Receipt]) -> Call | None:
         """The call of `receipts` (all sharing one callid); None for no receipts."""
-        ordered = sorted(receipts, key=lambda r: r.received_at)  # stable: ties keep store order
+        # the send first, then by arrival; stable: ties keep store order
+        ordered = sorted(receipts, key=lambda r: (r.kind != kinds.SENT, r.received_at))
         if not ordered:
             return None
         acc: dict[str, Any] = {"keys": [], "kind": None, "status": None, "failure": None}
@@ -89,7 +92,7 @@ class Call:
             callid=ordered[0].callid,
             kind=acc.pop("kind"),
             phone=next((r.phone for r in ordered if r.phone), None),
-            state=_state(result, failure is not None),
+            state=_state(result, failure is not None, any(r.kind != kinds.SENT for r in ordered)),
             result=result,
             status_text=status_text(result),
             started_at=status.started_at if status else None,
@@ -130,10 +133,12 @@ def failure_text(code: int | None) -> dict[str, str] | None:
     return {"zh": codes.FAILURE_CODES[code], "en": codes.FAILURE_CODES_EN[code]}
 
 
-def _state(result: str | None, failed: bool) -> str:
+def _state(result: str | None, failed: bool, heard: bool) -> str:
     if result is not None:
         return STATE_OF_RESULT.get(result.strip(), UNDOCUMENTED)
-    return FAILED if failed else IN_PROGRESS
+    if failed:
+        return FAILED
+    return IN_PROGRESS if heard else SENT
 
 
 def _seconds_between(start: str | None, end: str | None) -> int | None:
@@ -157,9 +162,16 @@ def _failure(acc: dict[str, Any], receipt: Receipt) -> None:
     acc["failure"] = receipt
 
 
+def _sent(acc: dict[str, Any], receipt: Receipt) -> None:
+    acc["sent_at"] = receipt.received_at  # the moment VMS accepted the call
+    acc["context"] = receipt.context
+    acc["kind"] = acc["kind"] or kinds.SENT_MESSAGES.get(receipt.message or "")
+
+
 FOLDS: dict[str, Callable[[dict[str, Any], Receipt], None]] = {
     kinds.VOICECODE: _status,
     kinds.VOICEPROMPT: _status,
     kinds.VOICEKEY: _key,
     kinds.VOICE_FAILURE: _failure,
+    kinds.SENT: _sent,
 }

@@ -22,6 +22,7 @@ STATE_WORDS = {
     calls.FAILED: "failed",
     calls.UNDOCUMENTED: "undocumented result",
     calls.IN_PROGRESS: "in progress",
+    calls.SENT: "sent",
 }
 
 
@@ -92,6 +93,8 @@ def render(call: Call, tz: tzinfo, label: str) -> str:
     lines.append(f"  kind      {call.kind or 'not known yet'}")
     if call.phone:
         lines.append(f"  to        {printable(mask_phone(call.phone))}")
+    if call.context:
+        lines.append(f"  context   {printable(call.context)}")
     state = state_words(call)
     if call.status_text:
         state += f" ({call.result} {call.status_text['zh']} / {call.status_text['en']})"
@@ -118,7 +121,8 @@ def render(call: Call, tz: tzinfo, label: str) -> str:
             lines.append(f"            {call.failure_text['zh']}")
         if call.failure_reason and call.failure_reason != (call.failure_text or {}).get("zh"):
             lines.append(f"            VMS said: {printable(call.failure_reason)}")
-    lines.append("  timeline (when each receipt arrived here)")
+    sent = "when it was sent, then " if call.sent_at else ""
+    lines.append(f"  timeline ({sent}when each receipt arrived here)")
     for r in call.receipts:
         lines.append(f"    {at(r.received_at, tz)}  {printable(r.kind):<13} {_detail(r)}")
     return "\n".join(lines)
@@ -131,6 +135,9 @@ def _detail(r) -> str:
         return f"key {printable(r.keypress)}"
     if r.kind == kinds.VOICE_FAILURE:
         return f"failure {r.failure_code}"
+    if r.kind == kinds.SENT:  # when VMS accepted it, by the sender's clock
+        template = f" template {printable(r.template_id)}" if r.template_id else ""
+        return f"{printable(r.message)}{template}, played up to {r.play_times}x"
     return ""
 
 

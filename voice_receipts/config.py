@@ -22,6 +22,10 @@ TENCENT_REGION = "VOICE_RECEIPTS_TENCENT_REGION"
 TENCENT_ENDPOINT = "VOICE_RECEIPTS_TENCENT_ENDPOINT"  # tests and private networks; unset: the SDK's
 LOG_LEVEL = "VOICE_RECEIPTS_LOG_LEVEL"
 EVENT_BUS = "VOICE_RECEIPTS_EVENT_BUS"  # the events publisher's EventBridge bus (events.py)
+# The sender (`send`, voice_receipts/send.py): read here with the rest, used only by the CLI/library
+VMS_APPID = "VOICE_RECEIPTS_VMS_APPID"  # the VoiceSdkAppid of the VMS console's application
+VMS_ENDPOINT = "VOICE_RECEIPTS_VMS_ENDPOINT"  # tests and private networks; unset: vms.tencentcloudapi.com
+VMS_REGION = "VOICE_RECEIPTS_VMS_REGION"
 
 SCF_REGION = "TENCENTCLOUD_REGION"  # set by the SCF runtime to the function's own region
 # Tencent credentials, read here so that no store reads the environment itself: SCF's role keys
@@ -32,6 +36,9 @@ TENCENT_CREDENTIALS = (
 )
 
 DEFAULT_LOCAL_STORE = "sqlite:///receipts.db"
+# VMS API 3.0: its quick start calls the API in 华南地区(广州); the receiver's own region (a CMQ queue
+# in ap-shanghai, say) is not where VMS answers, so the sender has its own setting
+DEFAULT_VMS_REGION = "ap-guangzhou"
 DEFAULT_MAX_BODY_BYTES = 64 * 1024
 DEFAULT_EVENT_BUS = "default"
 SCHEMES = ("sqlite", "dynamodb", "sqs", "cmq")
@@ -121,6 +128,9 @@ class Settings:
     aws_region: str | None = None
     log_level: str = "INFO"
     cloud: bool = False  # running inside Lambda or SCF
+    vms_appid: str | None = None
+    vms_endpoint: str | None = None
+    vms_region: str = DEFAULT_VMS_REGION
 
 
 def in_cloud_runtime(environ: Mapping[str, str]) -> bool:
@@ -157,6 +167,10 @@ def load_settings(environ: Mapping[str, str] | None = None, store: str | None = 
         aws_region=env.get("AWS_DEFAULT_REGION") or env.get("AWS_REGION") or None,
         log_level=level,
         cloud=cloud,
+        # checked when sending (send.py): a receiver that never sends must not fail on them
+        vms_appid=env.get(VMS_APPID, "").strip() or None,
+        vms_endpoint=env.get(VMS_ENDPOINT, "").strip() or None,
+        vms_region=env.get(VMS_REGION, "").strip() or DEFAULT_VMS_REGION,
     )
 
 

@@ -76,3 +76,52 @@ class UnsupportedOperation(VoiceReceiptsError):
 
 class BadMessage(VoiceReceiptsError):
     """A queue message that is not a receipt (Receipt.from_message): retrying will not help."""
+
+
+# -- sending (send.py): never raised in the function, so they carry an exit status, not a reply --
+
+
+class SendError(VoiceReceiptsError):
+    """A send did not end in a recorded call. `exit_status` is what `send` exits with (docs/sending.md)."""
+
+    exit_status = 1
+
+
+class SendInvalid(SendError):
+    """The input was refused before anything was sent: a number VMS cannot call, a code that is
+    not digits, play times out of 1-3, a template id or parameter VMS would refuse."""
+
+    exit_status = 3
+
+
+class SendRefused(SendError):
+    """VMS answered with an error code (`code`): nothing was sent. `request_id` is VMS's, for support."""
+
+    exit_status = 4
+
+    def __init__(self, message: str, code: str = "", request_id: str | None = None) -> None:
+        super().__init__(message)
+        self.code, self.request_id = code, request_id
+
+
+class SendRateLimited(SendRefused):
+    """VMS refused because of a frequency limit (per number, or the API's 20 requests/s)."""
+
+    exit_status = 5
+
+
+class SendUnreachable(SendError):
+    """No answer from VMS: the endpoint could not be reached, or it did not answer in time (then
+    the call may have been placed: its receipts will tell)."""
+
+    exit_status = 6
+
+
+class SendNotRecorded(SendError):
+    """VMS placed the call (`call_id`) but the `sent` record could not be stored."""
+
+    exit_status = 7
+
+    def __init__(self, message: str, call_id: str, sent: object = None) -> None:
+        super().__init__(message)
+        self.call_id, self.sent = call_id, sent

@@ -6,9 +6,11 @@ VOICECODE = "voicecode"  # status of a voice verification code call
 VOICEPROMPT = "voiceprompt"  # status of a voice notification call
 VOICEKEY = "voicekey"  # a key the callee pressed during a notification
 VOICE_FAILURE = "voice_failure"  # why a call failed
+SENT = "sent"  # not a callback: our record of a send through the VMS API (send.py)
 
 STATUS_KINDS = (VOICECODE, VOICEPROMPT)
 CALLBACK_KINDS = (VOICECODE, VOICEPROMPT, VOICEKEY, VOICE_FAILURE)
+ALL_KINDS = (SENT, *CALLBACK_KINDS)
 
 SUFFIX = "_callback"
 
@@ -29,3 +31,5 @@ def kind_of(key: str) -> str:
 CODE = "code"
 NOTIFICATION = "notification"
 CALL_KIND = {VOICECODE: CODE, VOICEPROMPT: NOTIFICATION, VOICEKEY: NOTIFICATION}
+# A `sent` record's Receipt.message names the API that placed the call (send.py), and so its kind
+SENT_MESSAGES = {"code": CODE, "tts": NOTIFICATION}

@@ -16,7 +16,7 @@ from voice_receipts.times import utc_now
 @dataclass(frozen=True)
 class Receipt:
     callid: str
-    kind: str  # voicecode, voiceprompt, voicekey, voice_failure
+    kind: str  # sent, voicecode, voiceprompt, voicekey, voice_failure
     event_id: str
     received_at: str
     mobile: str | None = None
@@ -34,7 +34,14 @@ class Receipt:
     failure_code: int | None = None
     failure_reason: str | None = None
     failure_text: str | None = None  # the spec's text for failure_code, None when undocumented
-    raw: dict[str, Any] = field(default_factory=dict)  # the callback object exactly as it came
+    # sent (send.py): our record of a send; received_at is the moment VMS accepted it
+    message: str | None = None  # "code" (SendCodeVoice) or "tts" (SendTtsVoice); never the code
+    template_id: str | None = None
+    play_times: int | None = None
+    context: str | None = None  # the business's id, sent as SessionContext
+    request_id: str | None = None  # VMS's RequestId, for Tencent support
+    # the callback object exactly as it came; for `sent`, VMS's answer (SendStatus and RequestId)
+    raw: dict[str, Any] = field(default_factory=dict)
 
     @property
     def phone(self) -> str | None:

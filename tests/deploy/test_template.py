@@ -83,15 +83,22 @@ def test_table_keys_index_ttl_and_recovery(packaged):
         ("callid", "S"),
         ("event_id", "S"),
         ("phone", "S"),
+        ("context", "S"),
         ("received_at", "S"),
     }
-    (index,) = p["GlobalSecondaryIndexes"]
+    index, by_context = p["GlobalSecondaryIndexes"]
     assert index["IndexName"] == "by-phone"
     assert index["KeySchema"] == [
         {"AttributeName": "phone", "KeyType": "HASH"},
         {"AttributeName": "received_at", "KeyType": "RANGE"},
     ]
     assert index["Projection"] == {"ProjectionType": "ALL"}
+    assert by_context["IndexName"] == "by-context"
+    assert by_context["KeySchema"] == [
+        {"AttributeName": "context", "KeyType": "HASH"},
+        {"AttributeName": "received_at", "KeyType": "RANGE"},
+    ]
+    assert by_context["Projection"] == {"ProjectionType": "KEYS_ONLY"}
     assert p["TimeToLiveSpecification"] == {"AttributeName": "expires_at", "Enabled": True}
     assert p["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
     # the test stage may drop its table; real stages keep it (params.default)
@@ -104,7 +111,8 @@ def test_iam_grants_only_putitem_and_query_on_the_table(packaged):
     assert sorted(statement["Action"]) == ["dynamodb:PutItem", "dynamodb:Query"]
     table_arn = {"Fn::GetAtt": ["ReceiptsTable", "Arn"]}
     index_arn = {"Fn::Join": ["/", [table_arn, "index", "by-phone"]]}
-    assert statement["Resource"] == [table_arn, index_arn]
+    context_arn = {"Fn::Join": ["/", [table_arn, "index", "by-context"]]}
+    assert statement["Resource"] == [table_arn, index_arn, context_arn]
     assert "*" not in json.dumps(store_statements(packaged.template))
 
 

@@ -121,7 +121,7 @@ def test_a_status_arriving_after_key_presses_still_decides_the_state():
 def test_an_unknown_kind_of_receipt_is_kept_but_not_folded():
     from dataclasses import replace
 
-    other = replace(key("1", 1), kind="sent", keypress=None)
+    other = replace(key("1", 1), kind="a_future_kind", keypress=None)
     call = Call.fold([other, status("0", 2)])
     assert len(call.receipts) == 2 and call.keys == () and call.sent_at is None
 

@@ -1,7 +1,8 @@
 """python -m voice_receipts COMMAND: one module per command, each with `add(sub, common)`.
 
 A command module registers its parser and a `run(args) -> exit status`; errors of the package
-end here as one line on stderr (exit 2), never a traceback.
+end here as one line on stderr, never a traceback: exit 2, or a send error's own status (3-7,
+docs/sending.md).
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ import os
 import sys
 
 from voice_receipts import config
-from voice_receipts.cli import replay, serve, show
-from voice_receipts.errors import VoiceReceiptsError
+from voice_receipts.cli import explain, replay, send, serve, show
+from voice_receipts.errors import SendError, VoiceReceiptsError
 
-COMMANDS = (replay, show, serve)
+COMMANDS = (replay, show, serve, send, explain)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -35,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except VoiceReceiptsError as exc:  # config and store errors: one clear line, no traceback
         print(f"voice-receipts: {exc.message}", file=sys.stderr)
-        return 2
+        return exc.exit_status if isinstance(exc, SendError) else 2
     except BrokenPipeError:  # `show --json | head`: the reader has gone, nothing is wrong
         # stdout is broken: point it at devnull so the interpreter's final flush stays quiet
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

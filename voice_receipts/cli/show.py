@@ -21,6 +21,7 @@ def add(sub, common) -> None:
     )
     s.add_argument("callid", nargs="?", help="the call to show; recent calls when left out")
     s.add_argument("--phone", metavar="E164", help="calls to this number, e.g. +8613800138000")
+    s.add_argument("--context", metavar="ID", help="calls sent with `send --context ID`")
     s.add_argument("--since", metavar="WHEN", help="calls first seen since: 30m, 24h, 7d or an ISO time")
     s.add_argument("--state", choices=STATES, help="only calls in this state")
     s.add_argument("--limit", type=int, default=50, metavar="N", help="at most N calls (default 50)")
@@ -47,6 +48,10 @@ def run(args: argparse.Namespace) -> int:
             found = store.calls_for_phone(args.phone, limit=args.limit)
             found = [c for c in found if _wanted(c, since, args.state)]
             what = f"calls to {view.printable(view.mask_phone(args.phone))}"
+        elif args.context:
+            found = store.calls_for_context(args.context, limit=args.limit)
+            found = [c for c in found if _wanted(c, since, args.state)]
+            what = f"calls sent for {view.printable(args.context)!r}"
         else:
             found = store.calls(since=since, state=args.state, limit=args.limit)
             what = "calls"

@@ -44,6 +44,10 @@ class Store(ABC):
         """Up to `limit` calls to one number, most recent first."""
         raise self._cannot_read()
 
+    def callids_for_context(self, context: str, limit: int = 50) -> list[str]:
+        """Up to `limit` calls sent for one business id (their `sent` records' context), newest first."""
+        raise self._cannot_read()
+
     # -- the calls API: the same on every store that can read ----------------------------------
 
     def call(self, callid: str) -> Call | None:
@@ -55,6 +59,10 @@ class Store(ABC):
     def calls_for_phone(self, phone: str, limit: int = 50) -> list[Call]:
         """Up to `limit` calls to `phone` (E.164, "+8613800138000"), newest first."""
         return _newest_first(self._fold(self.callids_for_phone(phone, limit)))[:limit]
+
+    def calls_for_context(self, context: str, limit: int = 50) -> list[Call]:
+        """Up to `limit` calls sent for one business id (`send --context`), newest first."""
+        return _newest_first(self._fold(self.callids_for_context(context, limit)))[:limit]
 
     def calls(self, since: str | None = None, state: str | None = None, limit: int | None = 50) -> list[Call]:
         """Calls first seen since `since` (ISO UTC), in `state` (calls.STATES) if given, newest

@@ -16,27 +16,17 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Mapping
-from urllib.parse import urlsplit
 
 from tencentcloud.common.credential import Credential
 from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
-from tencentcloud.common.profile.client_profile import ClientProfile
-from tencentcloud.common.profile.http_profile import HttpProfile
 from tencentcloud.tdmq.v20200217 import models, tdmq_client
 
-from voice_receipts.config import (
-    SCF_REGION,
-    TENCENT_CREDENTIALS,
-    TENCENT_ENDPOINT,
-    TENCENT_REGION,
-    Settings,
-)
+from voice_receipts import tencent
+from voice_receipts.config import SCF_REGION, TENCENT_ENDPOINT, TENCENT_REGION, Settings
 from voice_receipts.errors import ConfigError, StoreUnavailable
 from voice_receipts.receipt import Receipt
 from voice_receipts.stores.base import Store
-
-# The credential sources, first complete pair wins: (id, key, token or "")
-SCF_CREDENTIALS, SDK_CREDENTIALS = TENCENT_CREDENTIALS
+from voice_receipts.tencent import client_profile, timed_out
 
 CONNECT_TIMEOUT_S = 1.0
 READ_TIMEOUT_S = 3.0
@@ -108,14 +98,14 @@ class CMQStore(Store):
     def _worth_retrying(self, code: str, message: str, started: float) -> bool:
         """Only a transient failure that came back fast: a timeout has already spent the budget."""
         fast = time.monotonic() - started < self.retry_if_failed_within_s
-        return fast and code.startswith(TRANSIENT) and not _timed_out(code, message)
+        return fast and code.startswith(TRANSIENT) and not timed_out(code, message)
 
     def _explain(self, code: str, message: str) -> str:
         """A few words a person can act on; the vendor's code, never its message (it may echo input)."""
         where = f"cmq queue {self.queue!r}"
         safe = re.sub(r"[^A-Za-z0-9._]", "", code)[:64] or "unknown error"
         if safe == "ClientNetworkError":
-            if _timed_out(code, message):
+            if timed_out(code, message):
                 return f"{where}: TDMQ did not answer in time"
             return f"{where}: cannot reach the TDMQ endpoint"
         if safe == "ServerNetworkError":
@@ -133,43 +123,14 @@ class CMQStore(Store):
         return f"{where}: {safe}"
 
 
-def _timed_out(code: str, message: str) -> bool:
-    # requests' ConnectTimeout and ReadTimeout, as the SDK wraps them ("... timed out ...")
-    return code == "ClientNetworkError" and ("timed out" in message.lower() or "timeout" in message.lower())
-
-
 def credential_from(env: Mapping[str, str]) -> Credential:
-    """SCF's role keys first, then the SDK's usual variables; never the SDK's default chain, whose
-    last resort asks a CVM metadata server and hangs outside Tencent Cloud."""
-    for id_name, key_name, token_name in (SCF_CREDENTIALS, SDK_CREDENTIALS):
-        secret_id, secret_key = env.get(id_name, ""), env.get(key_name, "")
-        if not secret_id and not secret_key:
-            continue
-        missing = key_name if secret_id else id_name
-        if not (secret_id and secret_key):
-            raise ConfigError(f"cmq store: {id_name} and {key_name} go together; {missing} is not set")
-        token = env.get(token_name) if token_name else None
-        try:
-            return Credential(secret_id, secret_key, token or None)
-        except TencentCloudSDKException:  # its message is safe, but ours names the variables
-            raise ConfigError(f"cmq store: {id_name} or {key_name} is empty or has spaces") from None
-    raise ConfigError(
-        "cmq store: no Tencent Cloud credentials; give the SCF function a role with tdmq:SendCmqMsg "
-        f"(SCF then sets {SCF_CREDENTIALS[0]}, {SCF_CREDENTIALS[1]}, {SCF_CREDENTIALS[2]}) "
-        f"or set {SDK_CREDENTIALS[0]} and {SDK_CREDENTIALS[1]}"
-    )
+    """The function's Tencent credentials for TDMQ, found as tencent.credential_from finds them."""
+    return tencent.credential_from(env, "cmq store", "tdmq:SendCmqMsg")
 
 
 def build_client(region: str, credential: Credential, endpoint: str | None = None) -> tdmq_client.TdmqClient:
     """One client per process: its requests session keeps the TLS connection for the next receipt."""
-    http = HttpProfile(reqTimeout=(CONNECT_TIMEOUT_S, READ_TIMEOUT_S))  # requests takes (connect, read)
-    if endpoint:
-        parts = urlsplit(endpoint if "://" in endpoint else f"https://{endpoint}")
-        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path.strip("/"):
-            raise ConfigError(
-                f"{TENCENT_ENDPOINT} must be host[:port] or http(s)://host[:port], got {endpoint!r}"
-            )
-        http.endpoint, http.protocol, http.scheme = parts.netloc, parts.scheme, parts.scheme
-    # the region breaker (off by default) would swallow network errors; say so rather than rely on it
-    profile = ClientProfile(httpProfile=http, disable_region_breaker=True, language="en-US")
+    profile = client_profile(
+        endpoint, TENCENT_ENDPOINT, connect_timeout_s=CONNECT_TIMEOUT_S, read_timeout_s=READ_TIMEOUT_S
+    )
     return tdmq_client.TdmqClient(credential, region, profile)

@@ -2,7 +2,8 @@
 
 Item: the Receipt's normalised fields as top-level attributes (strings as S, whole numbers as N,
 None left out), `raw` = the callback exactly as it came as JSON text, `phone` for the `by-phone`
-index, and `expires_at` (epoch seconds) when VOICE_RECEIPTS_RETENTION_DAYS is set.
+index, `context` (only `sent` records have one) for the `by-context` index, and `expires_at`
+(epoch seconds) when VOICE_RECEIPTS_RETENTION_DAYS is set.
 
 `raw` is a JSON string, not a map, on purpose: whatever the sender put in the callback stores.
 As a map, an undocumented number beyond DynamoDB's 38 digits or nesting beyond 32 levels would
@@ -24,6 +25,7 @@ from voice_receipts.stores.base import Store
 from voice_receipts.times import parse_iso
 
 PHONE_INDEX = "by-phone"
+CONTEXT_INDEX = "by-context"  # `sent` records only: the one kind with a context
 # A condition on the partition key of the full key being put: true exactly when no item with
 # this (callid, event_id) exists, so a redelivery is refused by DynamoDB itself in one round trip.
 INSERT_IF_ABSENT = "attribute_not_exists(callid)"
@@ -116,6 +118,23 @@ class DynamoDBStore(Store):
         read only as far as it takes to see `limit` distinct calls."""
         callids: dict[str, None] = {}  # insertion-ordered set
         for item in self._by_phone(phone, limit, project=True):
+            callids.setdefault(item["callid"]["S"])
+            if len(callids) >= limit:
+                break
+        return list(callids)
+
+    def callids_for_context(self, context: str, limit: int = 50) -> list[str]:
+        """Up to `limit` calls sent for one business id, newest first: one Query on by-context
+        (eventually consistent: a send recorded a moment ago may be missing)."""
+        callids: dict[str, None] = {}  # insertion-ordered set
+        for item in self._query(
+            IndexName=CONTEXT_INDEX,
+            KeyConditionExpression="#c = :c",  # a placeholder: safe from DynamoDB's reserved words
+            ExpressionAttributeNames={"#c": "context"},
+            ExpressionAttributeValues={":c": {"S": context}},
+            ScanIndexForward=False,
+            Limit=limit,
+        ):
             callids.setdefault(item["callid"]["S"])
             if len(callids) >= limit:
                 break

@@ -25,6 +25,10 @@ CREATE TABLE IF NOT EXISTS receipts (
 INDEXES = (
     "CREATE INDEX IF NOT EXISTS receipts_by_phone ON receipts (phone, received_at)",
     "CREATE INDEX IF NOT EXISTS receipts_by_time ON receipts (received_at)",
+    # `show --context`: only `sent` records carry a context; an index on the record's own JSON
+    # needs no column, so a file written before sending existed gains it like any other index
+    "CREATE INDEX IF NOT EXISTS receipts_by_context"
+    " ON receipts (json_extract(record, '$.context'), received_at) WHERE kind = 'sent'",
 )
 # Files written before the phone column: add it and fill it from each stored record, the way
 # Receipt.phone derives it (no number without a mobile).
@@ -138,6 +142,15 @@ class SQLiteStore(Store):
             f"SELECT callid FROM receipts WHERE {self._phone} = ? GROUP BY callid"  # noqa: S608 - a constant
             " ORDER BY MAX(received_at) DESC LIMIT ?",
             (phone, limit),
+        )
+        return [callid for (callid,) in rows]
+
+    def callids_for_context(self, context: str, limit: int = 50) -> list[str]:
+        # the WHERE repeats the index's own expression and condition, so SQLite uses it
+        rows = self._query(
+            "SELECT callid FROM receipts WHERE kind = 'sent' AND json_extract(record, '$.context') = ?"
+            " ORDER BY received_at DESC LIMIT ?",
+            (context, limit),
         )
         return [callid for (callid,) in rows]
 
