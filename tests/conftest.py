@@ -7,6 +7,8 @@ from voice_receipts.config import load_settings
 from voice_receipts.stores.sqlite import SQLiteStore
 
 ENV_PREFIXES = ("VOICE_RECEIPTS_", "AWS_LAMBDA_FUNCTION_NAME", "SCF_FUNCTIONNAME")
+# requests (the Tencent SDKs' HTTP client) honours these; every stub is on 127.0.0.1, reached directly
+PROXIES = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
 
 
 @pytest.fixture(autouse=True)
@@ -15,7 +17,7 @@ def clean_env(monkeypatch):
     import os
 
     for name in list(os.environ):
-        if name.startswith(ENV_PREFIXES):
+        if name.startswith(ENV_PREFIXES) or name in PROXIES:
             monkeypatch.delenv(name)
 
 

@@ -30,13 +30,6 @@ TO = "+8613711112222"
 APPID = "1400006666"
 
 
-@pytest.fixture(autouse=True)
-def no_proxy(monkeypatch):
-    """requests honours *_PROXY variables; the stub is on 127.0.0.1 and must be reached directly."""
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-
-
 @pytest.fixture
 def stub():
     with VmsStub(appids=[APPID], templates={"1234": 2, "5678": 0}) as running:

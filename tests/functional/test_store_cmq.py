@@ -29,13 +29,6 @@ TOKEN = "stubSessionToken-not-a-real-one"
 OK = {"result": 0, "errmsg": "OK"}
 
 
-@pytest.fixture(autouse=True)
-def no_proxy(monkeypatch):
-    """requests honours *_PROXY variables; the stub is on 127.0.0.1 and must be reached directly."""
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-
-
 @pytest.fixture
 def stub():
     with TdmqStub(queues=["receipts"]) as running:

@@ -16,12 +16,6 @@ from tests.stubs import VmsStub
 from tests.stubs.vms_stub import tc3_headers
 
 
-@pytest.fixture(autouse=True)
-def no_proxy(monkeypatch):
-    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
-        monkeypatch.delenv(name, raising=False)
-
-
 @pytest.fixture
 def stub():
     with VmsStub(appids=["1400006666"], templates={"1234": 2}) as running:
