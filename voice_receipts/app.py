@@ -20,7 +20,7 @@ from voice_receipts.errors import (
     VoiceReceiptsError,
 )
 from voice_receipts.gateways import Request, infer
-from voice_receipts.logs import log
+from voice_receipts.metrics import Metrics, call_state
 from voice_receipts.receipt import Receipt, build_receipt
 from voice_receipts.replies import DUPLICATE_REPLY, INTERNAL_REPLY, STORED_REPLY, Reply, error_reply
 from voice_receipts.stores.base import Store
@@ -39,9 +39,10 @@ class Handled(NamedTuple):
 
 
 class App:
-    def __init__(self, settings: Settings, store: Store) -> None:
+    def __init__(self, settings: Settings, store: Store, metrics: Metrics | None = None) -> None:
         self.settings = settings
         self.store = store
+        self.metrics = metrics  # on Lambda: the log line is also the request's EMF metrics
 
     def __call__(self, event: Any, context: Any = None) -> Any:
         """Entry point for every gateway: recognise the event, handle it, answer in its shape."""
@@ -52,7 +53,7 @@ class App:
         started = time.perf_counter()
         adapter = infer(event)
         receipt: Receipt | None = None
-        request_id = via = None
+        request_id = via = bug = None
         try:
             request = adapter.request(event, context)
             request_id, via = request.request_id, request.via
@@ -60,10 +61,9 @@ class App:
             reply = STORED_REPLY if self.store.put(receipt) else DUPLICATE_REPLY
         except VoiceReceiptsError as exc:
             reply = error_reply(exc)
-        except Exception:  # a bug: log where, answer 500 so the sender retries later
-            log.exception("unhandled error", extra={"fields": {"request_id": request_id}})
-            reply = INTERNAL_REPLY
-        self._log(reply, receipt, request_id, via or adapter.name, started)
+        except Exception as exc:  # a bug: the line says where, the 500 makes the sender retry later
+            bug, reply = exc, INTERNAL_REPLY
+        self._log(reply, receipt, request_id, via or adapter.name, started, bug)
         return Handled(reply, receipt, adapter.respond(reply))
 
     def accept(self, request: Request) -> Receipt:
@@ -94,9 +94,11 @@ class App:
         if settings.tokens:
             auth.check_token(request.query, settings.tokens)
 
-    def _log(self, reply: Reply, receipt: Receipt | None, request_id, via, started) -> None:
+    def _log(self, reply: Reply, receipt: Receipt | None, request_id, via, started, bug=None) -> None:
+        """The request's one line (a bug's class and place in it too: one line per request)."""
         level = logging.ERROR if reply.status >= 500 else logging.INFO  # ERROR: a person must look
-        if not logs.enabled(level):
+        # with metrics on, the line is written whatever the log level: it is the metric too
+        if self.metrics is None and not logs.enabled(level):
             return
         fields = {
             "request_id": request_id,
@@ -104,10 +106,14 @@ class App:
             "callid": receipt.callid if receipt else None,
             "kind": receipt.kind if receipt else None,
             "mobile": mask_mobile(receipt.mobile) if receipt else None,
+            # the call's final state as this receipt says it: CLS queries count calls with it
+            "state": call_state(receipt) if receipt else None,
             "outcome": reply.outcome,
             "status": reply.status,
             "duration_ms": round((time.perf_counter() - started) * 1000, 3),
         }
         if reply.status != 200:
             fields["errmsg"] = reply.errmsg
-        logs.emit(level, "receipt", fields)
+        if self.metrics is not None:
+            self.metrics.annotate(fields, receipt, reply.outcome)
+        logs.emit(level, "receipt", fields, bug)

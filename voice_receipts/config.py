@@ -26,6 +26,7 @@ EVENT_BUS = "VOICE_RECEIPTS_EVENT_BUS"  # the events publisher's EventBridge bus
 VMS_APPID = "VOICE_RECEIPTS_VMS_APPID"  # the VoiceSdkAppid of the VMS console's application
 VMS_ENDPOINT = "VOICE_RECEIPTS_VMS_ENDPOINT"  # tests and private networks; unset: vms.tencentcloudapi.com
 VMS_REGION = "VOICE_RECEIPTS_VMS_REGION"
+METRICS = "VOICE_RECEIPTS_METRICS"  # "false" turns the Lambda's EMF metrics off (they cost money)
 
 SCF_REGION = "TENCENTCLOUD_REGION"  # set by the SCF runtime to the function's own region
 # Tencent credentials, read here so that no store reads the environment itself: SCF's role keys
@@ -76,7 +77,8 @@ TOKEN_HINT = "16 to 256 of A-Z a-z 0-9 . _ ~ - (e.g. `openssl rand -hex 32`)"  #
 
 # Set by the runtimes themselves: their presence means "we run in a cloud function", where a
 # default SQLite file would sit on a throwaway disk and silently lose every receipt.
-CLOUD_RUNTIME_MARKERS = ("AWS_LAMBDA_FUNCTION_NAME", "SCF_FUNCTIONNAME")
+LAMBDA_FUNCTION_NAME = "AWS_LAMBDA_FUNCTION_NAME"
+CLOUD_RUNTIME_MARKERS = (LAMBDA_FUNCTION_NAME, "SCF_FUNCTIONNAME")
 TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
@@ -131,6 +133,10 @@ class Settings:
     vms_appid: str | None = None
     vms_endpoint: str | None = None
     vms_region: str = DEFAULT_VMS_REGION
+    # CloudWatch metrics (EMF) in each request's log line: on Lambda only, where CloudWatch Logs
+    # reads them; SCF's CLS has no such thing, and replay/serve must stay quiet
+    metrics: bool = False
+    function_name: str | None = None  # the Lambda function's name: the metrics' `function` dimension
 
 
 def in_cloud_runtime(environ: Mapping[str, str]) -> bool:
@@ -171,6 +177,8 @@ def load_settings(environ: Mapping[str, str] | None = None, store: str | None = 
         vms_appid=env.get(VMS_APPID, "").strip() or None,
         vms_endpoint=env.get(VMS_ENDPOINT, "").strip() or None,
         vms_region=env.get(VMS_REGION, "").strip() or DEFAULT_VMS_REGION,
+        metrics=bool(env.get(LAMBDA_FUNCTION_NAME)) and _flag(env, METRICS, default=True),
+        function_name=env.get(LAMBDA_FUNCTION_NAME) or None,
     )
 
 

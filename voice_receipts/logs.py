@@ -10,10 +10,12 @@ LOGGER_NAME = "voice_receipts"
 log = logging.getLogger(LOGGER_NAME)
 
 
-def emit(level: int, message: str, fields: dict) -> None:
+def emit(level: int, message: str, fields: dict, exc: BaseException | None = None) -> None:
     """One line, without Logger.log's caller lookup (a stack walk that was a fifth of the warm
-    path); the fields are built by the caller only when the level is on (see `enabled`)."""
-    log.handle(log.makeRecord(LOGGER_NAME, level, "", 0, message, None, None, extra={"fields": fields}))
+    path); the fields are built by the caller only when the level is on (see `enabled`).
+    `exc` adds the exception's class and where it was raised (never its message)."""
+    exc_info = (type(exc), exc, exc.__traceback__) if exc is not None else None
+    log.handle(log.makeRecord(LOGGER_NAME, level, "", 0, message, None, exc_info, extra={"fields": fields}))
 
 
 def enabled(level: int) -> bool:

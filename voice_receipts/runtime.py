@@ -12,6 +12,7 @@ import threading
 from voice_receipts import logs
 from voice_receipts.app import App
 from voice_receipts.config import Settings, load_settings
+from voice_receipts.metrics import Metrics, process_age_ms
 from voice_receipts.stores import open_store
 
 _app: App | None = None
@@ -22,7 +23,9 @@ def build_app(settings: Settings, log_level: str | None = None) -> App:
     """Logs first (so the store's start-up can log), then the store, then the App.
     `log_level` overrides the configured one (the CLI prints its own report)."""
     logs.configure(log_level or settings.log_level)
-    return App(settings, open_store(settings.store, settings))
+    store = open_store(settings.store, settings)
+    metrics = Metrics(settings.function_name or "", process_age_ms()) if settings.metrics else None
+    return App(settings, store, metrics)
 
 
 def get_app() -> App:

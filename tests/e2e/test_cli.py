@@ -200,3 +200,20 @@ def test_show_escapes_what_a_receipt_carries(tmp_path):
         assert not any(ch in out for ch in "\x1b\x07\u202e"), args
     as_json = json.loads(run_cli("show", "call-fail-1", "--json", cwd=tmp_path).stdout)
     assert as_json["failure_reason"] == "\x1b]52;c;eA==\x07\u202e"  # the same JSON, escaped
+
+
+def test_replay_writes_no_metrics_even_where_lambdas_variable_is_set(tmp_path):
+    done = run_cli(
+        "replay",
+        "-v",
+        str(samples.EVENTS / "callbacks"),
+        "--store",
+        f"sqlite:///{tmp_path}/r.db",
+        cwd=tmp_path,
+        AWS_LAMBDA_FUNCTION_NAME="voice-receipts-dev-receive",
+        VOICE_RECEIPTS_TOKEN="quiet-token-0123456789",
+        VOICE_RECEIPTS_DIRECT_INVOCATION="true",
+    )
+    lines = [json.loads(x) for x in done.stderr.splitlines() if x.startswith("{")]
+    assert len(lines) >= 10 and {x["outcome"] for x in lines} >= {"stored"}, done.stdout + done.stderr
+    assert not [x for x in lines if "_aws" in x or "Receipts" in x]

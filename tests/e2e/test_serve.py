@@ -60,3 +60,15 @@ def test_serve_logs_one_json_line_per_request_without_secrets(serve, tmp_path):
     assert lines[0]["mobile"] == "138******00" and lines[0]["callid"] == "call-code-1"
     assert {"request_id", "duration_ms", "kind", "via"} <= set(lines[0])
     assert "13800138000" not in err and "s3cr3t-token-0123456" not in err
+
+
+def test_serve_writes_no_metrics_even_where_lambdas_variable_is_set(serve, tmp_path):
+    """EMF belongs to the deployed function: a local server's requests must never reach its alarms."""
+    token = "quiet-token-0123456789"
+    base, _, proc = serve(AWS_LAMBDA_FUNCTION_NAME="voice-receipts-dev-receive", VOICE_RECEIPTS_TOKEN=token)
+    assert post(base, f"/voice/callback?token={token}", samples.body("voicecode_callback"))[0] == 200
+    proc.terminate()
+    proc.wait(5)
+    lines = [json.loads(x) for x in (tmp_path / "serve.log").read_text().splitlines() if x.startswith("{")]
+    assert [x["outcome"] for x in lines] == ["stored"]
+    assert not {"_aws", "Receipts", "Calls"} & set(lines[0])
