@@ -59,17 +59,24 @@ def _text(payload: Any) -> str:
     return payload if isinstance(payload, str) else json.dumps(payload, ensure_ascii=False)
 
 
-def aws_rest(payload: Any, method="POST", query: dict | None = None, ip="198.51.100.1", b64=False) -> dict:
+def aws_rest(
+    payload: Any,
+    method="POST",
+    query: dict | None = None,
+    ip="198.51.100.1",
+    b64=False,
+    path="/voice/callback",
+) -> dict:
     text = _text(payload)
     return {
-        "resource": "/voice/callback",
-        "path": "/voice/callback",
+        "resource": path,
+        "path": path,
         "httpMethod": method,
         "headers": {"Content-Type": "application/json"},
         "queryStringParameters": {k: v[-1] for k, v in (query or {}).items()} or None,
         "multiValueQueryStringParameters": query or None,
         "requestContext": {
-            "resourcePath": "/voice/callback",
+            "resourcePath": path,
             "stage": "prod",
             "requestId": "rest-req-1",
             "identity": {"sourceIp": ip},
@@ -79,16 +86,19 @@ def aws_rest(payload: Any, method="POST", query: dict | None = None, ip="198.51.
     }
 
 
-def aws_http(payload: Any, method="POST", query: str = "", ip="198.51.100.2", b64=False, url=False) -> dict:
+def aws_http(
+    payload: Any, method="POST", query: str = "", ip="198.51.100.2", b64=False, url=False, path=None
+) -> dict:
     text = _text(payload)
+    path = path or ("/" if url else "/voice/callback")
     return {
         "version": "2.0",
-        "routeKey": "$default" if url else "POST /voice/callback",
-        "rawPath": "/" if url else "/voice/callback",
+        "routeKey": "$default" if url else f"{method} {path}",
+        "rawPath": path,
         "rawQueryString": query,
         "headers": {"content-type": "application/json"},
         "requestContext": {
-            "http": {"method": method, "path": "/", "sourceIp": ip},
+            "http": {"method": method, "path": path, "sourceIp": ip},
             "requestId": "http-req-1",
         },
         "body": base64.b64encode(text.encode()).decode() if b64 else text,
@@ -101,11 +111,13 @@ def function_url(payload: Any, **kw) -> dict:
     return aws_http(payload, url=True, **kw)
 
 
-def tencent_apigw(payload: Any, method="POST", query: dict | None = None, ip="198.51.100.3") -> dict:
+def tencent_apigw(
+    payload: Any, method="POST", query: dict | None = None, ip="198.51.100.3", path="/voice/callback"
+) -> dict:
     return {
         "requestContext": {
             "serviceId": "service-abc",
-            "path": "/voice/callback",
+            "path": path,
             "httpMethod": method,
             "requestId": "tapigw-req-1",
             "sourceIp": ip,
@@ -114,19 +126,19 @@ def tencent_apigw(payload: Any, method="POST", query: dict | None = None, ip="19
         },
         "headers": {"content-type": "application/json"},
         "body": _text(payload),
-        "path": "/voice/callback",
+        "path": path,
         "queryString": query or {},
         "queryStringParameters": {},
         "httpMethod": method,
     }
 
 
-def tencent_url(payload: Any, method="POST", query: dict | None = None, ip="198.51.100.4") -> dict:
+def tencent_url(payload: Any, method="POST", query: dict | None = None, ip="198.51.100.4", path="/") -> dict:
     return {
         "body": _text(payload),
         "headers": {"content-type": "application/json", "x-scf-remote-addr": ip},
         "httpMethod": method,
-        "path": "/",
+        "path": path,
         "queryString": query or {},
     }
 

@@ -9,7 +9,7 @@ import logging
 import time
 from typing import Any, NamedTuple
 
-from voice_receipts import auth, logs
+from voice_receipts import __version__, auth, logs
 from voice_receipts.callbacks import load_json, parse_callback
 from voice_receipts.config import DIRECT_INVOCATION, Settings
 from voice_receipts.display import mask_mobile
@@ -22,7 +22,15 @@ from voice_receipts.errors import (
 from voice_receipts.gateways import Request, infer
 from voice_receipts.metrics import Metrics, call_state
 from voice_receipts.receipt import Receipt, build_receipt
-from voice_receipts.replies import DUPLICATE_REPLY, INTERNAL_REPLY, STORED_REPLY, Reply, error_reply
+from voice_receipts.replies import (
+    DUPLICATE_REPLY,
+    HEALTHY,
+    INTERNAL_REPLY,
+    STORED_REPLY,
+    Reply,
+    error_reply,
+    health_reply,
+)
 from voice_receipts.stores.base import Store
 
 # A status receipt, the most common kind: never stored, only walked through the pipeline
@@ -57,8 +65,11 @@ class App:
         try:
             request = adapter.request(event, context)
             request_id, via = request.request_id, request.via
-            receipt = self.accept(request)
-            reply = STORED_REPLY if self.store.put(receipt) else DUPLICATE_REPLY
+            if request.for_health:
+                reply = self.health(request)
+            else:
+                receipt = self.accept(request)
+                reply = STORED_REPLY if self.store.put(receipt) else DUPLICATE_REPLY
         except VoiceReceiptsError as exc:
             reply = error_reply(exc)
         except Exception as exc:  # a bug: the line says where, the 500 makes the sender retry later
@@ -81,6 +92,14 @@ class App:
         never stored, so the first real receipt costs what every later one does."""
         self.store.warm(build_receipt(parse_callback(load_json(WARM_UP_BODY))))
 
+    def health(self, request: Request) -> Reply:
+        """Alive, which version, which kind of store. No store round trip (a monitor polling
+        every minute must not cost a read, nor fail with the store's hiccups), and no token:
+        the answer holds nothing secret, and a monitor holding the token could write receipts."""
+        if request.method != "GET":
+            raise MethodNotAllowed(f"method {request.method[:16] or '(none)'} not allowed; use GET")
+        return health_reply(__version__, self.settings.store.scheme)
+
     def _check_caller(self, request: Request) -> None:
         settings = self.settings
         if request.platform_authorised:
@@ -97,8 +116,11 @@ class App:
     def _log(self, reply: Reply, receipt: Receipt | None, request_id, via, started, bug=None) -> None:
         """The request's one line (a bug's class and place in it too: one line per request)."""
         level = logging.ERROR if reply.status >= 500 else logging.INFO  # ERROR: a person must look
+        metrics = self.metrics
+        if reply.outcome == HEALTHY:  # a monitor's poll: no metric, a line only when debugging
+            level, metrics = logging.DEBUG, None
         # with metrics on, the line is written whatever the log level: it is the metric too
-        if self.metrics is None and not logs.enabled(level):
+        if metrics is None and not logs.enabled(level):
             return
         fields = {
             "request_id": request_id,
@@ -114,6 +136,6 @@ class App:
         }
         if reply.status != 200:
             fields["errmsg"] = reply.errmsg
-        if self.metrics is not None:
-            self.metrics.annotate(fields, receipt, reply.outcome)
+        if metrics is not None:
+            metrics.annotate(fields, receipt, reply.outcome)
         logs.emit(level, "receipt", fields, bug)

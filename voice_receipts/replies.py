@@ -7,7 +7,7 @@ gateway adapters only turn a Reply into their platform's response.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -23,6 +23,7 @@ REJECTED = "rejected"
 UNAUTHORIZED = "unauthorized"
 UNAVAILABLE = "unavailable"
 ERROR = "error"
+HEALTHY = "healthy"  # GET /voice/health: not a receipt, so never counted as one
 
 
 @dataclass(frozen=True)
@@ -31,13 +32,17 @@ class Reply:
     result: int  # the spec's `result`: 0 on success, non-zero otherwise
     errmsg: str
     outcome: str  # one of the outcome names above
+    # the body when it is not the spec's reply object (the health check's)
+    data: dict[str, Any] | None = field(default=None, compare=False)
 
     @property
     def ok(self) -> bool:
         return self.result == codes.OK
 
     def payload(self) -> dict[str, Any]:
-        """The spec's reply object."""
+        """The spec's reply object (or the health check's)."""
+        if self.data is not None:
+            return dict(self.data)
         return {"result": self.result, "errmsg": self.errmsg}
 
     @cached_property
@@ -61,3 +66,8 @@ def error_reply(exc: VoiceReceiptsError) -> Reply:
     else:
         outcome = REJECTED
     return Reply(exc.status, exc.result, message[:MAX_ERRMSG], outcome)
+
+
+def health_reply(version: str, store: str) -> Reply:
+    """What a monitor polling GET /voice/health sees: the store's kind only, never its URL."""
+    return Reply(200, codes.OK, "OK", HEALTHY, {"status": "ok", "version": version, "store": store})

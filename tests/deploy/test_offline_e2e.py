@@ -104,9 +104,11 @@ class Stack:
             aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION
         ).client(service, endpoint_url=self.moto_url)
 
-    def send(self, method: str, body: bytes, query: dict, headers: dict | None = None):
+    def send(
+        self, method: str, body: bytes, query: dict, headers: dict | None = None, path="/voice/callback"
+    ):
         conn = http.client.HTTPConnection("127.0.0.1", self.http_port, timeout=30)
-        path = "/voice/callback" + ("?" + urlencode(query, doseq=True) if query else "")
+        path += "?" + urlencode(query, doseq=True) if query else ""
         conn.request(
             method, path, body=body or None, headers={"Content-Type": "application/json", **(headers or {})}
         )
@@ -163,6 +165,10 @@ def test_every_sample_over_http_into_moto(dynamodb_stack, tmp_path):
         checked += 1
     assert skipped == ["invalid/bad-base64.json"]
     assert checked >= 30
+
+    # the monitor's route: no token, the store's kind, through the emulated HTTP API
+    status, reply = stack.send("GET", b"", {}, path="/voice/health")
+    assert (status, reply["status"], reply["store"]) == (200, "ok", "dynamodb")
 
     # a wrong token stores nothing
     status, reply = stack.send("POST", b'{"voicekey_callback": {}}', {"token": "wrong"})

@@ -47,12 +47,14 @@ def test_function_runtime_memory_and_route(packaged):
     assert props["Architectures"] == ["arm64"]
     assert (props["MemorySize"], props["Timeout"]) == (128, 10)
     assert props["FunctionName"] == "voice-receipts-test-receive"  # stage-aware names
-    (route,) = resources(t, "AWS::ApiGatewayV2::Route").values()
-    assert route["Properties"]["RouteKey"] == "POST /voice/callback"
+    routes = {r["Properties"]["RouteKey"] for r in resources(t, "AWS::ApiGatewayV2::Route").values()}
+    assert routes == {"POST /voice/callback", "GET /voice/health"}
     (integration,) = resources(t, "AWS::ApiGatewayV2::Integration").values()
     assert integration["Properties"]["PayloadFormatVersion"] == "2.0"
     url = json.dumps(t["Outputs"]["CallbackUrl"]["Value"])
     assert "/voice/callback?token=" + TEST_TOKEN in url and "ApiEndpoint" in url
+    health = json.dumps(t["Outputs"]["HealthUrl"]["Value"])
+    assert "/voice/health" in health and "token" not in health
 
 
 def test_environment_names_the_table_and_token(packaged):

@@ -72,3 +72,20 @@ def test_serve_writes_no_metrics_even_where_lambdas_variable_is_set(serve, tmp_p
     lines = [json.loads(x) for x in (tmp_path / "serve.log").read_text().splitlines() if x.startswith("{")]
     assert [x["outcome"] for x in lines] == ["stored"]
     assert not {"_aws", "Receipts", "Calls"} & set(lines[0])
+
+
+def test_serve_answers_the_health_check_without_the_token(serve, tmp_path):
+    from voice_receipts import __version__
+
+    base, _, proc = serve(VOICE_RECEIPTS_TOKEN="health-token-0123456789")
+    status, ctype, reply = post(base, "/voice/health", b"", method="GET")
+    assert (status, ctype, reply) == (
+        200,
+        "application/json",
+        {"status": "ok", "version": __version__, "store": "sqlite"},
+    )
+    assert post(base, "/voice/health", b"", method="POST")[0] == 405
+    proc.terminate()
+    proc.wait(5)
+    lines = [x for x in (tmp_path / "serve.log").read_text().splitlines() if x.startswith("{")]
+    assert [json.loads(x)["outcome"] for x in lines] == ["rejected"]  # the poll itself leaves no line

@@ -13,6 +13,7 @@ from voice_receipts.errors import BadRequest
 from voice_receipts.replies import Reply
 
 JSON_HEADERS = {"Content-Type": "application/json"}
+HEALTH_PATH = "/voice/health"
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,12 @@ class Request:
     # True only for an invocation the cloud's IAM/CAM authorised (no URL, no method, no token):
     # such a request skips the method, source and token checks, and nothing else
     platform_authorised: bool = False
+
+    @property
+    def for_health(self) -> bool:
+        """A monitor's GET /voice/health. By the path's end: a REST API stage or a Tencent API
+        Gateway release can put a prefix before it."""
+        return not self.platform_authorised and self.path.rstrip("/").endswith(HEALTH_PATH)
 
 
 class Adapter(Protocol):
