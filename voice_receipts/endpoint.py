@@ -1,0 +1,183 @@
+"""`replay --url`: send receipts to a deployed endpoint over HTTP(S), exactly as VMS would.
+
+Each item becomes one request: a bare callback is POSTed as its JSON body; a gateway-event sample
+is sent as the request it describes (its method and body; the URL's path and query are always
+the given URL's). The answer is printed as it came, so a fresh deployment is checked end to end.
+
+urllib3 (already installed with botocore, so no new dependency): a connection pool, separate
+connect and read timeouts, and a Retry policy we can restrict to connection errors. A request is
+retried only when it never reached the server (refused, name not resolved, connect timed out); a
+request that was sent is never sent again, answered or not, since the server may have stored it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import urllib3
+from urllib3.exceptions import ConnectTimeoutError, HTTPError, MaxRetryError
+
+from voice_receipts import replies
+from voice_receipts.display import printable
+from voice_receipts.errors import BadRequest, ConfigError, VoiceReceiptsError
+from voice_receipts.gateways import infer
+from voice_receipts.replay import Item, Progress, Result, _peek, items
+
+SECRET_PARAMS = ("token",)
+CONNECT_TIMEOUT_S = 5.0
+READ_TIMEOUT_S = 30.0  # the function's own timeout is 10 s; a cold start and a gateway add to it
+CONNECT_RETRIES = 3  # then 0 + 1 + 2 s of back-off: a stack still coming up gets ~3 s
+SENT = "sent"  # outcome of a request that got no answer: it may or may not have been stored
+SKIPPED = "skipped"  # an item no HTTP client can send (only a gateway produces it)
+
+
+class Unreachable(VoiceReceiptsError):
+    """The endpoint could not be reached even after the retries."""
+
+
+def masked(url: str) -> str:
+    """The URL with its token (and any password) replaced by ***, for every line we print."""
+    parts = urlsplit(url)
+    query = urlencode(
+        [(k, "***" if k.lower() in SECRET_PARAMS else v) for k, v in parse_qsl(parts.query, True)], safe="*"
+    )
+    netloc = parts.netloc
+    if parts.password is not None:
+        netloc = netloc.replace(f":{parts.password}@", ":***@", 1)
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def _secrets(url: str) -> list[str]:
+    parts = urlsplit(url)
+    found = [v for k, v in parse_qsl(parts.query, True) if k.lower() in SECRET_PARAMS and v]
+    return found + ([parts.password] if parts.password else [])
+
+
+class Endpoint:
+    def __init__(
+        self, url: str, retries: int = CONNECT_RETRIES, read_timeout: float = READ_TIMEOUT_S
+    ) -> None:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigError(f"--url must be an http(s) URL, got {masked(url)!r}")
+        self.url = url
+        self.shown = masked(url)
+        self._secrets = _secrets(url)
+        self.attempts = retries + 1
+        retry = urllib3.Retry(
+            total=retries,
+            connect=retries,  # never reached the server: safe to try again
+            read=0,  # sent, then the answer failed: the server may have stored it
+            status=0,  # an answer is an answer, whatever its status
+            other=0,
+            redirect=0,  # a redirect would resend the body somewhere else
+            backoff_factor=0.5,
+            raise_on_status=False,
+            raise_on_redirect=False,
+        )
+        timeout = urllib3.Timeout(connect=CONNECT_TIMEOUT_S, read=read_timeout)
+        self.pool = urllib3.PoolManager(retries=retry, timeout=timeout)
+
+    @property
+    def in_clear(self) -> bool:
+        """True when the token would cross a network unencrypted."""
+        parts = urlsplit(self.url)
+        return parts.scheme == "http" and parts.hostname not in ("127.0.0.1", "localhost", "::1")
+
+    def hide(self, text: str) -> str:
+        for secret in self._secrets:
+            text = text.replace(secret, "***")
+        return text
+
+    def send(self, item: Item) -> Result:
+        if item.failed is not None:  # missing, unreadable, not JSON: nothing to send
+            return item.failed
+        try:
+            request = infer(item.event).request(item.event, {})
+        except BadRequest as exc:  # e.g. a body marked base64 that is not: no client can send it
+            return Result(
+                item.source, None, None, SKIPPED, None, None, f"not sendable over HTTP: {exc.message}"
+            )
+        method = request.method or "POST"  # a bare callback: VMS POSTs it
+        headers = {"Content-Type": request.headers.get("content-type", "application/json")}
+        callid, kind = _peek(_json(request.body))
+        try:
+            response = self.pool.request(method, self.url, body=request.body or None, headers=headers)
+        except MaxRetryError as exc:
+            reason = exc.reason if exc.reason is not None else exc
+            if _never_sent(reason):
+                raise Unreachable(
+                    f"cannot reach {self.shown} ({self.attempts} attempts): {self._why(reason)}"
+                ) from None
+            return Result(
+                item.source, None, None, SENT, callid, kind, f"sent, no answer: {self._why(reason)}"
+            )
+        except HTTPError as exc:  # sent, then the connection broke: not retried (see module doc)
+            return Result(item.source, None, None, SENT, callid, kind, f"sent, no answer: {self._why(exc)}")
+        return self._result(item.source, response, callid, kind)
+
+    def _result(self, source: str, response, callid, kind) -> Result:
+        data = _json(response.data)
+        if isinstance(data, dict) and "result" in data:
+            result, errmsg = data.get("result"), str(data.get("errmsg", ""))
+        else:  # not our reply: a gateway's own answer (404 of an unrouted method, 502, ...)
+            result = None
+            errmsg = response.data[:200].decode("utf-8", "replace")
+        status = response.status
+        return Result(
+            source,
+            status,
+            result if isinstance(result, int) else None,
+            _outcome(status),
+            callid,
+            kind,
+            printable(self.hide(errmsg)),
+        )
+
+    def _why(self, exc: BaseException) -> str:
+        """The failure in a few words: its kind and the OS's reason, never the URL's token."""
+        text = str(exc)
+        if "]" in text and "[Errno" in text:  # "...: [Errno 111] Connection refused"
+            text = text[text.index("[Errno") :]
+        return self.hide(f"{type(exc).__name__}: {text}"[:300])
+
+    def close(self) -> None:
+        self.pool.clear()
+
+
+def _never_sent(reason: BaseException) -> bool:
+    return isinstance(reason, ConnectTimeoutError)  # NewConnectionError and NameResolutionError too
+
+
+def _json(data: bytes):
+    try:
+        return json.loads(data)
+    except (ValueError, UnicodeDecodeError):
+        return None
+
+
+def _outcome(status: int) -> str:
+    """What an HTTP answer says; over HTTP a first delivery and a redelivery look alike (200)."""
+    if status == 200:
+        return "ok"
+    if status in (401, 403):
+        return replies.UNAUTHORIZED
+    if status == 503:
+        return replies.UNAVAILABLE
+    if status >= 500:
+        return replies.ERROR
+    return replies.REJECTED
+
+
+def send_all(endpoint: Endpoint, paths: Iterable[str | Path]) -> Iterator[Result]:
+    all_items = list(items(paths))
+    progress = Progress(len(all_items))
+    try:
+        for done, item in enumerate(all_items, 1):
+            yield endpoint.send(item)
+            progress.step(done)
+    finally:
+        progress.close()
