@@ -12,7 +12,6 @@ request that was sent is never sent again, answered or not, since the server may
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -21,6 +20,7 @@ import urllib3
 from urllib3.exceptions import ConnectTimeoutError, HTTPError, MaxRetryError
 
 from voice_receipts import replies
+from voice_receipts.callbacks import load_json
 from voice_receipts.display import printable
 from voice_receipts.errors import BadRequest, ConfigError, VoiceReceiptsError
 from voice_receipts.gateways import infer
@@ -153,9 +153,10 @@ def _never_sent(reason: BaseException) -> bool:
 
 
 def _json(data: bytes):
+    """The handler's own parser (depth-limited), or None: peeking must never fail a send."""
     try:
-        return json.loads(data)
-    except (ValueError, UnicodeDecodeError):
+        return load_json(data)
+    except VoiceReceiptsError:
         return None
 
 

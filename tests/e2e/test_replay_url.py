@@ -12,7 +12,7 @@ import time
 import pytest
 
 from tests import samples
-from tests.e2e.conftest import free_port, run_cli
+from tests.helpers import free_port, run_cli
 from voice_receipts import cli
 from voice_receipts.endpoint import Endpoint, masked
 
