@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 
-.PHONY: run test lint unit venv dev clean fuzz load bench test-deploy package deploy offline tencent
+.PHONY: run report test lint unit venv dev clean fuzz load bench test-deploy package deploy offline tencent
 NPM_STAMP := node_modules/.installed
 STAGE ?= dev
 
@@ -19,12 +19,21 @@ $(VENV)/.runtime: requirements.txt requirements-aws.txt requirements-tencent.txt
 	$(PIP) install --quiet -r requirements.txt -r requirements-serve.txt -r requirements-tools.txt  # the function's, then the CLI's
 	touch $@
 
-$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt
+# `report`'s plotting library, installed on first `make report` (or with the dev tools)
+$(VENV)/.report: $(VENV)/.runtime requirements-report.txt
+	$(PIP) install --quiet -r requirements-report.txt
+	touch $@
+
+$(VENV)/.dev: $(VENV)/.runtime requirements-dev.txt requirements-report.txt
 	$(PIP) install --quiet -r requirements-dev.txt
 	touch $@
 
 venv: $(VENV)/.runtime
 dev: $(VENV)/.dev
+
+## make report: the last 7 days of ./receipts.db as report.html (one file, opens on a phone)
+report: $(VENV)/.report
+	$(PY) -m voice_receipts report --since 7d --out report.html --store sqlite:///receipts.db
 
 ## make run: replay events/ through the real handler into ./receipts.db, then show the calls
 run: $(VENV)/.runtime
@@ -90,4 +99,4 @@ bench: $(VENV)/.bench
 	$(PY) bench/run.py
 
 clean:
-	rm -rf $(VENV) node_modules .serverless .pytest_cache .hypothesis receipts.db receipts.db-* deploy/tencent/build
+	rm -rf $(VENV) node_modules .serverless .pytest_cache .hypothesis receipts.db receipts.db-* report.html deploy/tencent/build

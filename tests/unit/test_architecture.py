@@ -11,6 +11,7 @@ TOOLS = ("voice_receipts.cli", "voice_receipts.replay", "voice_receipts.server")
 # ...nor the sender: sending is the operator's, with the VMS SDK (the tests in test_send.py)
 TOOLS += ("voice_receipts.send", "voice_receipts.vms_api", "voice_receipts.vms_codes")
 TOOLS += ("voice_receipts.endpoint",)  # replay --url
+TOOLS += ("voice_receipts.report",)  # report (matplotlib)
 MAX_LINES = 260
 
 

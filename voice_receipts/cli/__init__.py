@@ -12,10 +12,10 @@ import os
 import sys
 
 from voice_receipts import config
-from voice_receipts.cli import explain, replay, send, serve, show
+from voice_receipts.cli import explain, replay, report, send, serve, show
 from voice_receipts.errors import SendError, VoiceReceiptsError
 
-COMMANDS = (replay, show, serve, send, explain)
+COMMANDS = (replay, show, serve, send, explain, report)
 
 
 def parser() -> argparse.ArgumentParser:

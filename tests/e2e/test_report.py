@@ -1,0 +1,193 @@
+"""`report`: the HTML page of events/ plus a generated week, its numbers checked, and a look at it
+in headless Chromium (skipped, with the reason, where no browser is installed)."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from datetime import datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from tests import samples
+from tests.helpers import run_cli
+from voice_receipts.callbacks import parse_callback
+from voice_receipts.receipt import build_receipt
+from voice_receipts.stores.sqlite import SQLiteStore
+
+ZONE = ZoneInfo("Asia/Shanghai")
+FEE = 2  # billed minutes of each generated answered call
+# the week: k days ago, k answered calls, one not answered on odd days, one failed every third
+WEEK = {k: {"answered": k, "not_answered": k % 2, "failed": int(k % 3 == 0)} for k in range(1, 8)}
+# what events/ alone makes of its calls (read off its files: see events/expected.toml)
+EVENTS = {
+    "calls": 11,
+    "answered": 7,
+    "not_answered": 1,
+    "failed": 3,
+    "billed": 7,
+    "ring": [9, 9, 9, 10, 12, 15, 15, 40],  # seconds, start to answer (or to the end, unanswered)
+    "talk": [12, 12, 12, 18, 30, 30, 40],
+}
+
+
+def iso(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
+def generate_week(store: SQLiteStore) -> None:
+    today = datetime.now(ZONE).date()
+    for k, counts in WEEK.items():
+        noon = datetime.combine(today - timedelta(days=k), time(12), ZONE)  # unmistakably that day
+        start = int(noon.timestamp())
+        n = 0
+        for state, many in counts.items():
+            for _ in range(many):
+                n += 1
+                callid, at = f"gen-{k}-{n}", noon + timedelta(minutes=n)
+                if state == "failed":
+                    code = 5 if k % 2 else 1  # k = 3 and 6: one of each
+                    bodies = [
+                        samples.body(
+                            "voice_failure_callback", callid=callid, failure_code=code, failure_reason="x"
+                        )
+                    ]
+                else:
+                    answered = state == "answered"
+                    status = samples.body(
+                        "voiceprompt_callback",
+                        callid=callid,
+                        result="0" if answered else "1",
+                        start_calltime=str(start),
+                        accept_time=str(start + 10) if answered else "",
+                        end_calltime=str(start + 70 if answered else start + 25),
+                        fee=str(FEE if answered else 0),
+                    )
+                    keys = (
+                        [samples.body("voicekey_callback", callid=callid, keypress="1")] if answered else []
+                    )
+                    bodies = [status, *keys]
+                for i, body in enumerate(bodies):
+                    store.put(build_receipt(parse_callback(body), received_at=iso(at + timedelta(seconds=i))))
+
+
+def report_data(html: str) -> dict:
+    return json.loads(
+        re.search(r'<script type="application/json" id="report-data">(.*?)</script>', html).group(1)
+    )
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("report")
+    db = folder / "r.db"
+    generate_week(SQLiteStore(db))
+    store = f"sqlite:///{db}"
+    replayed = run_cli("replay", str(samples.EVENTS), "--store", store, cwd=folder)
+    assert "19 stored" in replayed.stdout, replayed.stdout
+    done = run_cli(
+        "report", "--since", "8d", "--tz", "Asia/Shanghai", "--out", "r.html", "--store", store, cwd=folder
+    )
+    assert done.returncode == 0, done.stderr
+    html = (folder / "r.html").read_text(encoding="utf-8")
+    return folder / "r.html", html, report_data(html), done.stdout
+
+
+def test_the_numbers_per_day_are_the_generated_ones(report):
+    _, _, data, _ = report
+    days = {d["day"]: d for d in data["days"]}
+    today = datetime.now(ZONE).date()
+    assert len(data["days"]) == 9 and data["days"][-1]["day"] == today.isoformat()  # 8 days back, both ends
+    for k, counts in WEEK.items():
+        day = days[(today - timedelta(days=k)).isoformat()]
+        assert {s: day["states"][s] for s in counts} == counts, k
+        assert day["calls"] == sum(counts.values())
+        assert day["billed_minutes"] == FEE * counts["answered"]
+        assert day["answer_rate"] == round(100 * k / sum(counts.values()), 1)
+    events_day = days[today.isoformat()]
+    assert events_day["calls"] == EVENTS["calls"] and events_day["billed_minutes"] == EVENTS["billed"]
+    assert events_day["states"]["failed"] == EVENTS["failed"]
+
+
+def test_the_totals_failures_durations_and_keys(report):
+    _, _, data, stdout = report
+    answered = sum(c["answered"] for c in WEEK.values())
+    t = data["totals"]
+    assert t["calls"] == EVENTS["calls"] + sum(sum(c.values()) for c in WEEK.values())
+    assert t["states"]["answered"] == EVENTS["answered"] + answered
+    assert t["billed_minutes"] == EVENTS["billed"] + FEE * answered
+    assert t["answer_rate"] == round(100 * t["states"]["answered"] / t["calls"], 1)
+    failures = {f["code"]: f for f in data["failures"]}
+    assert failures[5]["calls"] == 2  # the third day's, and events' one
+    assert failures[1]["calls"] == 1  # the sixth day's
+    assert (failures[8]["zh"], failures[8]["en"]) == ("空号", "number does not exist")
+    assert failures[99]["en"] == "not in the spec's list" and failures[99]["zh"] == "未知"  # as VMS sent it
+    not_answered = sum(c["not_answered"] for c in WEEK.values())
+    assert data["ring_seconds"] == sorted(EVENTS["ring"] + [10] * answered + [25] * not_answered)
+    assert data["talk_seconds"] == sorted(EVENTS["talk"] + [60] * answered)
+    assert data["keys"]["1"] == answered + 1  # and events' own key 1
+    assert data["keys_per_notification"]["1"] == answered + 1
+    assert f"{t['calls']} calls from" in stdout and f"{t['answer_rate']:g}% answered" in stdout
+
+
+def test_the_page_shows_the_numbers_and_needs_nothing_from_the_network(report):
+    _, html, data, _ = report
+    t = data["totals"]
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
+    assert f'id="card-calls">calls<b>{t["calls"]}</b>' in html
+    assert f'id="card-answered">answered<b>{t["answer_rate"]:g}%</b>' in html
+    assert f'id="card-billed-minutes">billed minutes<b>{t["billed_minutes"]}</b>' in html
+    assert "Asia/Shanghai" in re.search(r'<p class="period" id="period">(.*?)</p>', html).group(1)
+    assert "<td lang='zh'>空号</td><td>number does not exist</td>" in html
+    assert html.count("<svg") == 5 and 'style="width:100%;height:auto"' in html
+    assert not re.search(r"<link|<img|<iframe|\ssrc=|@import|url\((?!#)", html)  # url(#clip) is in-page
+    # every URL left is an XML namespace name, never fetched
+    assert set(re.findall(r'https?://[^"\s<>]+', html)) <= {
+        "http://www.w3.org/2000/svg",
+        "http://www.w3.org/1999/xlink",
+    }
+    assert "13800138000" not in html  # numbers never reach the page
+
+
+def find_browser() -> str | None:
+    return next(filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))), None)
+
+
+def test_the_page_is_not_blank_in_headless_chromium(report, tmp_path):
+    browser = find_browser()
+    if browser is None:
+        pytest.skip("no chromium on PATH (Debian: apt-get install chromium); the page itself is tested above")
+    from PIL import Image  # matplotlib's own dependency, so there whenever `report` runs
+
+    page, _, _, _ = report
+    shot = tmp_path / "shot.png"
+    subprocess.run(
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--no-first-run",
+            "--hide-scrollbars",
+            "--window-size=412,2200",  # a phone's width
+            f"--screenshot={shot}",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )
+    image = Image.open(shot).convert("RGB")
+    assert image.size == (412, 2200)
+    pixels = list(image.get_flattened_data())
+    inked = sum(1 for p in pixels if sum(p) < 600) / len(pixels)  # anything clearly not white
+    colours = {p for p in pixels}
+    assert inked > 0.03, f"only {inked:.1%} of the screenshot is drawn on"
+    assert len(colours) > 50, "a page of charts has more than a few colours"
+    # the charts' own colours are on screen: answered green and the accent blue
+    assert any(abs(r - 0x2E) < 12 and abs(g - 0x7D) < 12 and abs(b - 0x32) < 12 for r, g, b in colours)
+    assert any(abs(r - 0x15) < 12 and abs(g - 0x65) < 12 and abs(b - 0xC0) < 12 for r, g, b in colours)

@@ -1,0 +1,50 @@
+"""The function's import stays lean: answering receipts on Lambda never loads the tools' libraries
+(matplotlib for `report`, urllib3 for `replay --url`, the EMF library we measured and declined)."""
+
+import json
+import os
+import subprocess
+import sys
+
+from tests import samples
+
+FORBIDDEN = ("matplotlib", "numpy", "PIL", "aws_embedded_metrics", "urllib3", "waitress")
+FORBIDDEN_OURS = (
+    "voice_receipts.report",
+    "voice_receipts.endpoint",
+    "voice_receipts.cli",
+    "voice_receipts.replay",
+)
+
+SCRIPT = """
+import json, sys
+import handler
+event = json.loads(sys.argv[1])
+reply = handler.lambda_handler(event, None)
+assert reply["statusCode"] == 200, reply
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def test_the_function_with_metrics_on_imports_no_tool_library(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VOICE_RECEIPTS_", "AWS_LAMBDA"))}
+    env.update(
+        PYTHONPATH=str(samples.ROOT),
+        AWS_LAMBDA_FUNCTION_NAME="voice-receipts-test-receive",  # metrics on, as deployed
+        VOICE_RECEIPTS_STORE=f"sqlite:///{tmp_path}/r.db",
+        VOICE_RECEIPTS_TOKEN="lean-token-0123456789",
+    )
+    event = samples.aws_http(samples.body("voicecode_callback"), query="token=lean-token-0123456789")
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT, json.dumps(event)],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    modules = json.loads(done.stdout)
+    assert "voice_receipts.metrics" in modules
+    loaded = [m for m in modules if m.split(".")[0] in FORBIDDEN or m.startswith(FORBIDDEN_OURS)]
+    assert loaded == []

@@ -1,0 +1,20 @@
+"""`report`: one self-contained HTML page of a period's calls (data.py counts, charts.py draws,
+page.py lays out, source.py reads). A tool for a person: the function never imports it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from voice_receipts.receipt import Receipt
+from voice_receipts.report.data import fold, summarise
+
+
+def build(
+    receipts: list[Receipt], since: datetime, until: datetime, zone: str, source: str
+) -> tuple[str, dict]:
+    """(the HTML page, the numbers it shows)."""
+    from voice_receipts.report import page  # matplotlib: imported only when a page is drawn
+
+    summary = summarise(fold(receipts), since, until, ZoneInfo(zone), zone)
+    return page.render(summary, source), summary
