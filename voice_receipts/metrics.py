@@ -18,7 +18,7 @@ import os
 import time
 from typing import Any
 
-from voice_receipts import kinds, replies
+from voice_receipts import calls, kinds, replies
 from voice_receipts.receipt import Receipt
 
 NAMESPACE = "VoiceReceipts"
@@ -29,20 +29,21 @@ CALLS = "Calls"  # stored status and failure receipts, by the call's final state
 COLD_STARTS = "ColdStarts"  # 1 on the first request of an instance
 INIT_DURATION = "InitDuration"  # ms from this process's start to the App ready, on that request
 
-# The call's final state as a status or failure receipt says it; anything else is "other", so an
-# undocumented `result` from the sender can never become a dimension value of its own.
-STATES = {"answered": "answered", "unanswered": "not_answered", "call_error": "call_error"}
-FAILED = "failed"
-OTHER = "other"
+# The call's final state as one receipt says it, in calls.py's words: a status receipt's result,
+# or failed for a failure receipt. An undocumented `result` is "undocumented", so whatever the
+# sender puts there can never become a dimension value of its own.
+STATES = {"answered": calls.ANSWERED, "unanswered": calls.NOT_ANSWERED, "call_error": calls.CALL_ERROR}
+FAILED = calls.FAILED
+UNDOCUMENTED = calls.UNDOCUMENTED
 
 # Dimension names: the same keys the log line already has, so the line needs no copies
 FUNCTION, KIND, OUTCOME, STATE = "function", "kind", "outcome", "state"
 
 
 def call_state(receipt: Receipt) -> str | None:
-    """answered / not_answered / call_error / failed (other when undocumented); None for a key press."""
+    """answered / not_answered / call_error / undocumented / failed; None for a key press."""
     if receipt.kind in kinds.STATUS_KINDS:
-        return STATES.get(receipt.status or "", OTHER)
+        return STATES.get(receipt.status or "", UNDOCUMENTED)
     if receipt.kind == kinds.VOICE_FAILURE:
         return FAILED
     return None

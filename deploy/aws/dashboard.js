@@ -12,7 +12,7 @@ const FUNCTION = '@@FUNCTION@@';
 const REGION = '@@REGION@@';
 const NS = 'VoiceReceipts';
 const OUTCOMES = ['stored', 'duplicate', 'rejected', 'unauthorized', 'unavailable', 'error'];
-const STATES = ['answered', 'not_answered', 'call_error', 'failed', 'other'];
+const STATES = ['answered', 'not_answered', 'call_error', 'failed', 'undocumented'];
 
 function widget(x, y, title, properties, width = 12, height = 6) {
   return {

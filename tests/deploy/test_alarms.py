@@ -249,7 +249,7 @@ def test_the_dashboard_shows_the_six_charts_of_our_metrics(packaged):
             replies.UNAVAILABLE,
             replies.ERROR,
         },
-        "state": set(metrics.STATES.values()) | {metrics.FAILED, metrics.OTHER},
+        "state": set(metrics.STATES.values()) | {metrics.FAILED, metrics.UNDOCUMENTED},
     }
     names = {metrics.RECEIPTS, metrics.CALLS, metrics.COLD_STARTS, metrics.INIT_DURATION}
     for widget in body["widgets"]:

@@ -8,12 +8,14 @@ import re
 import shutil
 import subprocess
 from datetime import datetime, time, timedelta, timezone
+from html import escape
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from tests import samples
 from tests.helpers import run_cli
+from voice_receipts import codes
 from voice_receipts.callbacks import parse_callback
 from voice_receipts.receipt import build_receipt
 from voice_receipts.stores.sqlite import SQLiteStore
@@ -27,7 +29,10 @@ EVENTS = {
     "calls": 11,
     "answered": 7,
     "not_answered": 1,
-    "failed": 3,
+    # calls.py's states: a status receipt wins over a failure receipt of the same call
+    "call_error": 1,  # vf-91c2aa07-0001: result 2, and a failure receipt (code 8) says why
+    "undocumented": 1,  # vp-5d1e0b44-0002: result "7", and failure code 99
+    "failed": 1,  # vc-gw-tapigw-0001: a failure receipt alone
     "billed": 7,
     "ring": [9, 9, 9, 10, 12, 15, 15, 40],  # seconds, start to answer (or to the end, unanswered)
     "talk": [12, 12, 12, 18, 30, 30, 40],
@@ -109,7 +114,8 @@ def test_the_numbers_per_day_are_the_generated_ones(report):
         assert day["answer_rate"] == round(100 * k / sum(counts.values()), 1)
     events_day = days[today.isoformat()]
     assert events_day["calls"] == EVENTS["calls"] and events_day["billed_minutes"] == EVENTS["billed"]
-    assert events_day["states"]["failed"] == EVENTS["failed"]
+    for state in ("answered", "not_answered", "call_error", "undocumented", "failed"):
+        assert events_day["states"][state] == EVENTS[state], state
 
 
 def test_the_totals_failures_durations_and_keys(report):
@@ -123,7 +129,10 @@ def test_the_totals_failures_durations_and_keys(report):
     failures = {f["code"]: f for f in data["failures"]}
     assert failures[5]["calls"] == 2  # the third day's, and events' one
     assert failures[1]["calls"] == 1  # the sixth day's
-    assert (failures[8]["zh"], failures[8]["en"]) == ("空号", "number does not exist")
+    assert (failures[8]["zh"], failures[8]["en"]) == (
+        "空号",
+        codes.FAILURE_CODES_EN[8],
+    )  # the spec's, in both
     assert failures[99]["en"] == "not in the spec's list" and failures[99]["zh"] == "未知"  # as VMS sent it
     not_answered = sum(c["not_answered"] for c in WEEK.values())
     assert data["ring_seconds"] == sorted(EVENTS["ring"] + [10] * answered + [25] * not_answered)
@@ -141,7 +150,7 @@ def test_the_page_shows_the_numbers_and_needs_nothing_from_the_network(report):
     assert f'id="card-answered">answered<b>{t["answer_rate"]:g}%</b>' in html
     assert f'id="card-billed-minutes">billed minutes<b>{t["billed_minutes"]}</b>' in html
     assert "Asia/Shanghai" in re.search(r'<p class="period" id="period">(.*?)</p>', html).group(1)
-    assert "<td lang='zh'>空号</td><td>number does not exist</td>" in html
+    assert f"<td lang='zh'>空号</td><td>{escape(codes.FAILURE_CODES_EN[8])}</td>" in html
     assert html.count("<svg") == 5 and 'style="width:100%;height:auto"' in html
     assert not re.search(r"<link|<img|<iframe|\ssrc=|@import|url\((?!#)", html)  # url(#clip) is in-page
     # every URL left is an XML namespace name, never fetched

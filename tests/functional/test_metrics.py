@@ -56,7 +56,7 @@ REQUESTS = [
             samples.body("voicecode_callback", callid="c-odd", result="7"), query=f"token={TOKEN}"
         ),
         "stored",
-        "other",
+        "undocumented",
     ),
     (
         "key press",
@@ -199,7 +199,7 @@ def test_scf_has_no_emf(tmp_path):
         ("voicecode", "answered", "answered"),
         ("voiceprompt", "unanswered", "not_answered"),
         ("voiceprompt", "call_error", "call_error"),
-        ("voicecode", "9", "other"),
+        ("voicecode", "9", "undocumented"),
         ("voice_failure", None, "failed"),
         ("voicekey", None, None),
     ],

@@ -25,6 +25,7 @@ COLOURS = {
     "not_answered": "#f9a825",
     "call_error": "#ef6c00",
     "failed": "#c62828",
+    "undocumented": "#8e24aa",
     "in_progress": "#90a4ae",
 }
 LABELS = {s: s.replace("_", " ") for s in STATES}

@@ -60,7 +60,8 @@ def render(summary: dict[str, Any], source: str) -> str:
         f"<figure>{charts.calls_by_state(summary['days'])}</figure>",
         "<h2>Answer rate per day</h2>",
         f"<figure>{charts.answer_rate(summary['days'])}</figure>",
-        '<p class="note">answered ÷ calls that ended (answered, not answered, call error, failed).</p>',
+        '<p class="note">answered ÷ calls that ended'
+        " (answered, not answered, call error, failed, undocumented).</p>",
         "<h2>Top failure reasons</h2>",
         _failures(summary["failures"]),
         "<h2>Ringing and talking time</h2>",
