@@ -15,7 +15,7 @@ import time
 import pytest
 
 from tests import samples
-from voice_receipts import metrics
+from voice_receipts import codes, metrics
 from voice_receipts.receipt import Receipt
 
 TOKEN = "metrics-token-0123456789"
@@ -215,3 +215,14 @@ def test_process_age_is_measured_on_linux():
         assert age is None
     else:
         assert age is not None and age > 0
+
+
+def test_the_metrics_states_are_calls_words():
+    from voice_receipts import calls
+
+    assert set(metrics.STATES.values()) | {metrics.FAILED, metrics.UNDOCUMENTED} == set(calls.STATES) - {
+        calls.IN_PROGRESS
+    }
+    assert {
+        name: calls.STATE_OF_RESULT[result] for result, name in codes.CALL_STATUS.items()
+    } == metrics.STATES
