@@ -70,6 +70,10 @@ def after_restore() -> None:
     (SnapStart functions get them from the container endpoint), renewed by botocore on expiry.
     """
     random.seed()
+    if _app is not None and _app.metrics is not None:
+        # a restore is this copy's cold start; the init the snapshot measured was not its own
+        # (Lambda's REPORT line gives the Restore Duration)
+        _app.metrics.cold, _app.metrics.init_ms = True, None
     client = getattr(_app.store, "client", None) if _app is not None else None
     if client is not None:
         client.close()

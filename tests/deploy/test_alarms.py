@@ -11,15 +11,14 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.deploy.conftest import osls_package
-from tests.deploy.test_package import CFN_LINT_IGNORED, resources
+from tests.deploy.conftest import package_beside, resources
+from tests.deploy.test_template import CFN_LINT_IGNORED
 from voice_receipts import metrics, replies
 
 pytestmark = pytest.mark.deploy
@@ -184,19 +183,14 @@ def test_the_topic_parameter_refuses_what_is_not_an_sns_arn(packaged):
 
 @pytest.fixture(scope="module")
 def packaged_with_params(packaged, tmp_path_factory):
-    """--param alarmEmail=… --param alarmTopicArn=… --param unauthorizedAlarmThreshold=12, set
-    .serverless/ aside as conftest.packaged_sqs does (osls empties it whenever it packages)."""
-    aside = tmp_path_factory.mktemp("aside-alarms") / ".serverless"
-    shutil.move(packaged.dir, aside)
-    try:
-        return osls_package(
-            tmp_path_factory.mktemp("alarm-params"),
-            *("--param", f"alarmEmail={EMAIL}", "--param", f"alarmTopicArn={TOPIC}"),
-            *("--param", "unauthorizedAlarmThreshold=12"),
-        )
-    finally:
-        shutil.rmtree(packaged.dir, ignore_errors=True)
-        shutil.move(aside, packaged.dir)
+    """--param alarmEmail=… --param alarmTopicArn=… --param unauthorizedAlarmThreshold=12"""
+    return package_beside(
+        packaged,
+        tmp_path_factory,
+        "alarm-params",
+        *("--param", f"alarmEmail={EMAIL}", "--param", f"alarmTopicArn={TOPIC}"),
+        *("--param", "unauthorizedAlarmThreshold=12"),
+    )
 
 
 def test_osls_params_become_the_stacks_parameter_defaults(packaged_with_params):

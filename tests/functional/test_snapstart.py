@@ -4,6 +4,7 @@ gives each restored copy its own App, store client and random sequence."""
 from __future__ import annotations
 
 import importlib
+import json
 import random
 import sys
 import types
@@ -74,3 +75,17 @@ def test_restore_leaves_a_store_without_a_client_working(lambda_env):
     runtime.after_restore()
     event = samples.aws_http(samples.body("voicecode_callback"), query=f"token={TOKEN}")
     assert samples.reply_of(app(event, None)) == (200, {"result": 0, "errmsg": "OK"})
+
+
+def test_each_restored_copy_counts_its_own_cold_start(lambda_env, capsys):
+    """Metrics are on in Lambda: a restore is a cold start of its own, and the snapshot's init
+    time is not the restored copy's, so it is not reported again."""
+    app = runtime.get_app()
+    event = samples.aws_http(samples.body("voicecode_callback"), query=f"token={TOKEN}")
+    app(event, None)  # the first request before the snapshot would be unusual; it counts once
+    app(event, None)
+    runtime.after_restore()
+    app(event, None)
+    lines = [json.loads(x) for x in capsys.readouterr().err.splitlines() if x.startswith("{")]
+    assert [x.get("ColdStarts") for x in lines] == [1, None, 1]
+    assert "InitDuration" in lines[0] and "InitDuration" not in lines[2]
