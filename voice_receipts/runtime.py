@@ -37,6 +37,8 @@ def get_app() -> App:
                 app = build_app(load_settings())
                 if app.settings.cloud:
                     _warm(app)
+                    if app.metrics is not None:  # init ends here: the warm-up is part of it
+                        app.metrics.init_ms = process_age_ms()
                 _app = app
     return _app
 

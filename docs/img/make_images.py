@@ -5,7 +5,7 @@ at a phone's width. dashboard.png: the CloudWatch dashboard's layout as deploy/a
 builds it (positions, sizes, titles, metric labels), drawn with illustrative data: it shows where
 things are, not a real account's numbers.
 
-    .venv/bin/python docs/img/make_images.py      (needs node, chromium and requirements-tools.txt)
+    .venv/bin/python docs/img/make_images.py      (needs node, chromium and requirements-report.txt)
 """
 
 from __future__ import annotations

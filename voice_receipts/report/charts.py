@@ -27,6 +27,7 @@ COLOURS = {
     "failed": "#c62828",
     "undocumented": "#8e24aa",
     "in_progress": "#90a4ae",
+    "sent": "#cfd8dc",
 }
 LABELS = {s: s.replace("_", " ") for s in STATES}
 ACCENT = "#1565c0"

@@ -12,12 +12,13 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from voice_receipts import kinds
-from voice_receipts.calls import ANSWERED, IN_PROGRESS, NOT_ANSWERED, STATES, Call
+from voice_receipts.calls import ANSWERED, IN_PROGRESS, NOT_ANSWERED, SENT, STATES, Call
 from voice_receipts.receipt import Receipt
 from voice_receipts.times import parse_iso
 
-# States as calls.py names them; every one but in_progress has ended (the answer rate's denominator)
-FINISHED = tuple(s for s in STATES if s != IN_PROGRESS)
+# States as calls.py names them; the ones that say how a call ended are the answer rate's
+# denominator (in_progress and sent have not ended yet)
+FINISHED = tuple(s for s in STATES if s not in (IN_PROGRESS, SENT))
 NO_CODE_TEXT = "not in the spec's list"
 
 
