@@ -141,18 +141,21 @@ def _detail(r) -> str:
     return ""
 
 
-def since(text: str, tz: tzinfo, now: datetime | None = None) -> str:
-    """--since: "24h", "7d", "30m" or an ISO time (a zone-less one is in `tz`) -> ISO UTC."""
-    now = now or datetime.now(timezone.utc)
+def moment(text: str, tz: tzinfo, now: datetime, flag: str = "--since") -> datetime:
+    """`show --since` and `report --since/--until`: "30m", "24h", "7d" or an ISO date/time (a
+    zone-less one is in `tz`) -> an aware datetime."""
     units = {"m": "minutes", "h": "hours", "d": "days"}
     value = text.strip()
-    if value[:-1].isdigit() and value[-1:] in units:
-        moment = now - timedelta(**{units[value[-1]]: int(value[:-1])})
-    else:
-        try:
-            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-        except ValueError:
-            raise ConfigError(f"--since {text!r}: give 30m, 24h, 7d or an ISO time") from None
-        if moment.tzinfo is None:
-            moment = moment.replace(tzinfo=tz)
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    try:
+        if value[:-1].isdigit() and value[-1:] in units:
+            return now - timedelta(**{units[value[-1]]: int(value[:-1])})
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except (ValueError, OverflowError):  # 999999999d reaches past year 1 as surely as a typo
+        raise ConfigError(f"{flag} {text!r}: give 30m, 24h, 7d or an ISO date/time (2026-11-01)") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
+
+
+def since(text: str, tz: tzinfo, now: datetime | None = None) -> str:
+    """--since as the ISO UTC text the stores compare received_at with."""
+    utc = moment(text, tz, now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    return utc.isoformat(timespec="microseconds").replace("+00:00", "Z")

@@ -50,6 +50,23 @@ def masked(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
+METHOD_CHARS = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def _sendable(method: str, content_type: str) -> bool:
+    """What an HTTP request line and header can carry: a token for the method (RFC 9110), no
+    control characters in the header value."""
+    return bool(method) and set(method) <= METHOD_CHARS and content_type.isprintable()
+
+
+def _redact(url: str) -> str:
+    """masked() for a URL that may not even parse: everything after the host goes."""
+    try:
+        return masked(url)
+    except ValueError:
+        return url.split("?", 1)[0].split("@")[-1][:80] + "?…"
+
+
 def _secrets(url: str) -> list[str]:
     parts = urlsplit(url)
     found = [v for k, v in parse_qsl(parts.query, True) if k.lower() in SECRET_PARAMS and v]
@@ -60,9 +77,15 @@ class Endpoint:
     def __init__(
         self, url: str, retries: int = CONNECT_RETRIES, read_timeout: float = READ_TIMEOUT_S
     ) -> None:
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ConfigError(f"--url must be an http(s) URL, got {masked(url)!r}")
+        try:
+            parts = urlsplit(url)
+            port = parts.port  # raises for ":abc" and ":99999"
+        except ValueError:  # "http://[::1/...": an unclosed IPv6 bracket, a bad port
+            port = -1
+        if port == -1 or parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ConfigError(
+                f"--url must be an http(s) URL with a valid host and port, got {_redact(url)!r}"
+            )
         self.url = url
         self.shown = masked(url)
         self._secrets = _secrets(url)
@@ -103,6 +126,16 @@ class Endpoint:
             )
         method = request.method or "POST"  # a bare callback: VMS POSTs it
         headers = {"Content-Type": request.headers.get("content-type", "application/json")}
+        if not _sendable(method, headers["Content-Type"]):  # http.client would raise ValueError
+            return Result(
+                item.source,
+                None,
+                None,
+                SKIPPED,
+                None,
+                None,
+                "not sendable over HTTP: its method or content type",
+            )
         callid, kind = _peek(_json(request.body))
         try:
             response = self.pool.request(method, self.url, body=request.body or None, headers=headers)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import sys
+
+from voice_receipts.display import printable_json
 
 LOGGER_NAME = "voice_receipts"
 log = logging.getLogger(LOGGER_NAME)
@@ -30,7 +31,8 @@ class JsonLines(logging.Formatter):
             # the exception's class and where it was raised; not its message, which may hold input
             line["error"] = record.exc_info[0].__name__
             line["where"] = _where(record.exc_info[2])
-        return json.dumps(line, ensure_ascii=False, default=str)
+        # a log line reaches terminals too (serve, replay -v): controls escaped, as JSON still
+        return printable_json(line, default=str)
 
 
 def _where(tb) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 
 from voice_receipts.app import App
 from voice_receipts.callbacks import MODELS, load_json
-from voice_receipts.errors import NotJSON
+from voice_receipts.errors import ConfigError, NotJSON
 
 SUFFIXES = (".json", ".jsonl")
 PROGRESS_FROM = 200  # items; below this a progress bar is only noise
@@ -148,8 +148,15 @@ def load_expected(path: str | Path) -> dict[str, dict[str, Any]]:
     import tomllib
 
     path = Path(path)
-    with path.open("rb") as f:
-        table = tomllib.load(f).get("files", {})
+    try:
+        with path.open("rb") as f:
+            table = tomllib.load(f).get("files", {})
+    except FileNotFoundError:
+        raise ConfigError(f"--expect {path}: no such file") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"--expect {path}: cannot be read as TOML ({exc})") from None
+    if not isinstance(table, dict):
+        raise ConfigError(f"--expect {path}: [files] must be a table of file = {{ status = ... }}")
     base = path.parent.resolve()
     return {str((base / name).resolve()): want for name, want in table.items()}
 

@@ -63,6 +63,8 @@ def error_reply(exc: VoiceReceiptsError) -> Reply:
         message += "; retry later"  # words for the sender, so the stores' own messages stay neutral
     elif exc.status in (401, 403):
         outcome = UNAUTHORIZED
+    elif exc.status >= 500:  # a package error the sender did not cause: the 500 alarm must see it
+        outcome = ERROR
     else:
         outcome = REJECTED
     return Reply(exc.status, exc.result, message[:MAX_ERRMSG], outcome)

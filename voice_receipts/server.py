@@ -30,7 +30,7 @@ try:
     from waitress.channel import HTTPChannel
     from waitress.parser import HTTPRequestParser, ParsingError
     from waitress.server import BaseWSGIServer
-except ImportError:  # `make run` installs requirements.txt only; serve then says what to install
+except ImportError:  # a venv with the function's requirements only: serve then says what to install
     waitress = None
 
 Handler = Callable[[dict, Any], dict]

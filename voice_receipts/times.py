@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
+# 9999-12-30T00:00:00Z: later moments are junk, and shown in a zone east of UTC they would pass
+# year 9999 and overflow datetime (the raw value is still kept in the receipt)
+LATEST_SECONDS = 253_402_128_000
+
 
 def iso(seconds: int | None) -> str | None:
     """Unix seconds -> "2016-08-03T04:00:21Z"; None for a moment that cannot be a date."""
-    if seconds is None:
+    if seconds is None or seconds > LATEST_SECONDS:
         return None
     try:
         return datetime.fromtimestamp(seconds, timezone.utc).isoformat().replace("+00:00", "Z")

@@ -24,10 +24,23 @@ def add(sub, common) -> None:
     s.add_argument("--context", metavar="ID", help="calls sent with `send --context ID`")
     s.add_argument("--since", metavar="WHEN", help="calls first seen since: 30m, 24h, 7d or an ISO time")
     s.add_argument("--state", choices=STATES, help="only calls in this state")
-    s.add_argument("--limit", type=int, default=50, metavar="N", help="at most N calls (default 50)")
+    s.add_argument("--limit", type=_positive, default=50, metavar="N", help="at most N calls (default 50)")
     s.add_argument("--tz", default=None, metavar="ZONE", help="time zone (default Asia/Shanghai)")
     s.add_argument("--json", action="store_true", help="print Call objects as JSON instead")
     s.set_defaults(run=run)
+
+
+FILTERED_READ = 1000  # calls of one number or one business id read when --since/--state filter them
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {text!r}")
+    return value
 
 
 def run(args: argparse.Namespace) -> int:
@@ -44,13 +57,15 @@ def run(args: argparse.Namespace) -> int:
                 return 1
             print(printable_json(call.as_dict(), indent=2) if args.json else view.render(call, tz, label))
             return 0
+        # filters apply before the limit: with one, read up to FILTERED_READ of the newest calls
+        read = FILTERED_READ if (since or args.state) else args.limit
         if args.phone:
-            found = store.calls_for_phone(args.phone, limit=args.limit)
-            found = [c for c in found if _wanted(c, since, args.state)]
+            found = store.calls_for_phone(args.phone, limit=read)
+            found = [c for c in found if _wanted(c, since, args.state)][: args.limit]
             what = f"calls to {view.printable(view.mask_phone(args.phone))}"
         elif args.context:
-            found = store.calls_for_context(args.context, limit=args.limit)
-            found = [c for c in found if _wanted(c, since, args.state)]
+            found = store.calls_for_context(args.context, limit=read)
+            found = [c for c in found if _wanted(c, since, args.state)][: args.limit]
             what = f"calls sent for {view.printable(args.context)!r}"
         else:
             found = store.calls(since=since, state=args.state, limit=args.limit)
