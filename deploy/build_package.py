@@ -37,6 +37,20 @@ import bytecode
 ROOT = Path(__file__).resolve().parent.parent
 # What the function needs of this repo; everything else (tests, events, deploy, docs) stays out.
 SOURCES = ("handler.py", "voice_receipts")
+# What only a person at a terminal runs (python -m voice_receipts ...): not shipped to a function.
+# tests/unit/test_architecture.py proves nothing the function imports is among them.
+TOOL_SOURCES = (
+    "__main__.py",
+    "cli",
+    "report",
+    "replay.py",
+    "server.py",
+    "endpoint.py",
+    "calls_view.py",
+    "send.py",
+    "vms_api.py",
+    "vms_codes.py",
+)
 # AWS Lambda's Python runtimes ship boto3/botocore (30 of the 44 MB unpacked); see docs/deploy.md.
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer")
 ARCHES = {"arm64": "aarch64", "aarch64": "aarch64", "x86_64": "x86_64", "amd64": "x86_64"}
@@ -112,7 +126,12 @@ def copy_sources(dest: Path) -> None:
     for name in SOURCES:
         src = ROOT / name
         if src.is_dir():
-            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+            skip = (
+                ("__pycache__", "*.pyc", *TOOL_SOURCES)
+                if name == "voice_receipts"
+                else ("__pycache__", "*.pyc")
+            )
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns(*skip))
         else:
             shutil.copy2(src, dest / name)
 

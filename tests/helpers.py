@@ -36,3 +36,13 @@ def run_cli(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess:
         text=True,
         timeout=60,
     )
+
+
+def tool_sources() -> tuple[str, ...]:
+    """deploy/build_package.py's TOOL_SOURCES: what the function packages leave out."""
+    sys.path.insert(0, str(ROOT / "deploy"))  # the build script imports its sibling bytecode.py
+    try:
+        from build_package import TOOL_SOURCES
+    finally:
+        sys.path.remove(str(ROOT / "deploy"))
+    return TOOL_SOURCES

@@ -31,6 +31,7 @@ from tests.deploy.conftest import (
     tencent_inputs,
     the_function,
 )
+from tests.helpers import tool_sources
 
 pytestmark = pytest.mark.deploy
 
@@ -59,7 +60,14 @@ def test_zip_holds_the_function_and_its_aws_dependencies_only(packaged):
         for p in (ROOT / "voice_receipts").rglob("*.py")
         if "__pycache__" not in p.parts
     }
-    assert sources <= set(names), "every module of voice_receipts/ is packaged"
+    tools = {n for n in sources if n.split("/")[1] in tool_sources()}
+    assert {
+        "voice_receipts/cli/__init__.py",
+        "voice_receipts/send.py",
+        "voice_receipts/report/page.py",
+    } <= tools
+    assert sources - tools <= set(names), "every module the function may import is packaged"
+    assert not tools & set(names), "the terminal's tools stay out of the function"
     assert not top & FORBIDDEN_TOP
     assert not top & TENCENT_ONLY, "the Tencent SDK and its HTTP stack stay out of the Lambda zip"
     assert {"pydantic_core", "typing_extensions.py"} <= top

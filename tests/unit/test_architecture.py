@@ -3,7 +3,7 @@
 import ast
 from pathlib import Path
 
-from tests.helpers import ROOT
+from tests.helpers import ROOT, tool_sources
 
 PACKAGE = ROOT / "voice_receipts"
 # What only a person at a terminal uses: the function's path must never import these.
@@ -62,3 +62,11 @@ def test_nothing_below_the_command_line_imports_it():
 def test_modules_stay_small():
     for name, path in MODULES.items():
         assert len(path.read_text().splitlines()) <= MAX_LINES, f"{name}: split it"
+
+
+def test_the_function_package_leaves_out_only_what_the_function_never_imports():
+    left_out = {"voice_receipts." + name.removesuffix(".py") for name in tool_sources()}
+    shipped = {n for n in MODULES if not any(n == t or n.startswith(t + ".") for t in left_out)}
+    for name in shipped:
+        missing = sorted(d for d in GRAPH[name] if any(d == t or d.startswith(t + ".") for t in left_out))
+        assert not missing, f"{name} is shipped but imports {missing}, which the package leaves out"
