@@ -263,6 +263,25 @@ def test_the_aws_stores_load_no_tencent_sdk():
     assert done.stdout.strip() == "[]"
 
 
+def test_the_function_never_loads_the_scan_code():
+    """Scan (listing calls, a report's period) is for tools: a store opened and warmed as the
+    function does loads neither dynamodb_scan.py nor the progress bar."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from tests.samples import body; from voice_receipts.callbacks import parse_callback;"
+        "from voice_receipts.receipt import build_receipt; from voice_receipts.stores import open_store;"
+        "store = open_store('dynamodb://receipts');"
+        "store.warm(build_receipt(parse_callback(body('voicecode_callback'))));"
+        "print(sorted(m for m in sys.modules if m.endswith(('dynamodb_scan', 'progress'))))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=30
+    )
+    assert done.stdout.strip() == "[]"
+
+
 def test_aws_region_alone_is_enough(monkeypatch):
     # botocore reads only AWS_DEFAULT_REGION; AWS_REGION is what users and most AWS tools set
     monkeypatch.delenv("AWS_DEFAULT_REGION")
