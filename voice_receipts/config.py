@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from voice_receipts.errors import ConfigError
+from voice_receipts.limits import STORE_MAX_BODY_BYTES
 
 STORE = "VOICE_RECEIPTS_STORE"
 TOKEN = "VOICE_RECEIPTS_TOKEN"  # noqa: S105 - the variable's name, not a secret
@@ -43,33 +44,6 @@ DEFAULT_VMS_REGION = "ap-guangzhou"
 DEFAULT_MAX_BODY_BYTES = 64 * 1024
 DEFAULT_EVENT_BUS = "default"
 SCHEMES = ("sqlite", "dynamodb", "sqs", "cmq")
-# The largest record each store takes on its default settings (docs/limits.md): a DynamoDB item
-# of 400 KB (counted as 400,000 bytes), an SQS message of 262,144 bytes (MaximumMessageSize's
-# default; body and attributes), a CMQ message of 65,536 bytes (CreateCmqQueue's MaxMsgSize
-# default). SQLite has none worth naming (a row may hold 10^9 bytes).
-STORE_RECORD_BYTES = {"sqlite": None, "dynamodb": 400_000, "sqs": 262_144, "cmq": 65_536}
-# At worst a record holds 19 bytes of `raw` for every 5 bytes of body: the number `9e15,` is
-# written back as `9000000000000000.0,`. Text grows less: 3x at most (`é`, 2 bytes -> `\u00e9`).
-EXPANSION = (19, 5)
-# Everything in a record beside `raw`, with every documented field at its cap (callbacks.LIMITS)
-# in 4-byte characters, written as 12-byte escapes, plus SQS's attributes: 11,655 bytes at most
-# (tests/unit/test_limits.py measures it).
-RECORD_OVERHEAD_BYTES = 12 * 1024
-SQLITE_MAX_BODY_BYTES = 1024 * 1024  # a sanity bound: its record stays under 4 MiB
-
-
-def _body_bound(record_bytes: int | None) -> int:
-    """The largest body whose worst-case record fits `record_bytes`, in whole KiB."""
-    if record_bytes is None:
-        return SQLITE_MAX_BODY_BYTES
-    grows, per = EXPANSION
-    return (record_bytes - RECORD_OVERHEAD_BYTES) * per // grows // 1024 * 1024
-
-
-# Above these a receipt could be refused by its store on every retry: sqlite 1 MiB, dynamodb
-# 99 KiB, sqs 64 KiB, cmq 13 KiB. A VMS callback is a few hundred bytes.
-STORE_MAX_BODY_BYTES = {scheme: _body_bound(limit) for scheme, limit in STORE_RECORD_BYTES.items()}
-
 # A token travels in a URL the VMS console stores and sends back verbatim: only characters that
 # need no encoding anywhere (RFC 3986 unreserved), so no gateway can decode it differently.
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9._~-]{16,256}")
@@ -180,6 +154,13 @@ def load_settings(environ: Mapping[str, str] | None = None, store: str | None = 
         metrics=bool(env.get(LAMBDA_FUNCTION_NAME)) and _flag(env, METRICS, default=True),
         function_name=env.get(LAMBDA_FUNCTION_NAME) or None,
     )
+
+
+def load_event_bus(environ: Mapping[str, str] | None = None) -> str:
+    """The events publisher's bus (events.py). Its function reads this setting alone: Settings'
+    checks are the receiver's (a durable store, a token) and would refuse its environment."""
+    env = os.environ if environ is None else environ
+    return env.get(EVENT_BUS) or DEFAULT_EVENT_BUS
 
 
 def _store(env: Mapping[str, str], override: str | None, cloud: bool) -> StoreURL:

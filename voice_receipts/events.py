@@ -10,11 +10,10 @@ again: consumers dedupe by `detail.event_id`, as they must anyway with EventBrid
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from voice_receipts.config import DEFAULT_EVENT_BUS, EVENT_BUS
+from voice_receipts.config import load_event_bus
 from voice_receipts.errors import StoreUnavailable
 from voice_receipts.receipt import Receipt
 from voice_receipts.stores.aws import AWS_ERRORS, make_client, unavailable
@@ -61,10 +60,6 @@ class Publisher:
         self.client = client if client is not None else make_client("events")
         self._what = f"eventbridge bus {bus!r}"
 
-    @classmethod
-    def from_environ(cls, environ: Mapping[str, str]) -> Publisher:
-        return cls(environ.get(EVENT_BUS) or DEFAULT_EVENT_BUS)
-
     def publish(self, records: Iterable[Mapping[str, Any]]) -> int:
         """Put one event per INSERT record; the number put. Raises if any entry failed."""
         batch = entries(records, self.bus)
@@ -88,5 +83,5 @@ def lambda_handler(event: Mapping[str, Any], context: Any = None) -> dict[str, i
     """The stream's Lambda function: `handler: voice_receipts.events.lambda_handler`."""
     global _publisher
     if _publisher is None:  # once per process: the client is the cold start's cost
-        _publisher = Publisher.from_environ(os.environ)
+        _publisher = Publisher(load_event_bus())
     return {"published": _publisher.publish(event.get("Records", []))}

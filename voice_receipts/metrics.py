@@ -18,7 +18,7 @@ import os
 import time
 from typing import Any
 
-from voice_receipts import kinds, replies
+from voice_receipts import codes, kinds, replies
 from voice_receipts.receipt import Receipt
 
 NAMESPACE = "VoiceReceipts"
@@ -29,13 +29,13 @@ CALLS = "Calls"  # stored status and failure receipts, by the call's final state
 COLD_STARTS = "ColdStarts"  # 1 on the first request of an instance
 INIT_DURATION = "InitDuration"  # ms from this process's start to the App ready, on that request
 
-# The call's final state as one receipt says it, in calls.py's words (spelled out here: the
-# function never imports calls.py; tests/functional/test_metrics.py checks the words agree): a
-# status receipt's result, or failed for a failure receipt. An undocumented `result` is
-# "undocumented", so whatever the sender puts there never becomes a dimension value of its own.
-STATES = {"answered": "answered", "unanswered": "not_answered", "call_error": "call_error"}
-FAILED = "failed"
-UNDOCUMENTED = "undocumented"
+# The call's final state as one receipt says it, in calls.py's words (kinds.py names them: the
+# function never imports calls.py): a status receipt's result (Receipt.status, codes.CALL_STATUS's
+# name) or failed for a failure receipt. An undocumented `result` is "undocumented", so whatever
+# the sender puts there never becomes a dimension value of its own.
+STATES = {name: kinds.STATE_OF_RESULT[result] for result, name in codes.CALL_STATUS.items()}
+FAILED = kinds.FAILED
+UNDOCUMENTED = kinds.UNDOCUMENTED
 
 # Dimension names: the same keys the log line already has, so the line needs no copies
 FUNCTION, KIND, OUTCOME, STATE = "function", "kind", "outcome", "state"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,9 +11,9 @@ from typing import Any
 from voice_receipts.app import App
 from voice_receipts.callbacks import MODELS, load_json
 from voice_receipts.errors import ConfigError, NotJSON
+from voice_receipts.progress import Progress  # endpoint.py takes it from here too
 
 SUFFIXES = (".json", ".jsonl")
-PROGRESS_FROM = 200  # items; below this a progress bar is only noise
 # Outcomes of items that never reach the handler, so no HTTP status: what was named is not there,
 # or is there and cannot be read (a file, a folder that cannot be listed, bytes that are not UTF-8).
 MISSING = "missing"
@@ -121,26 +120,6 @@ def _peek(event: Any) -> tuple[str | None, str | None]:
             callid = raw.get("callid")
             return (str(callid) if callid is not None else None), MODELS[key].KIND
     return None, None
-
-
-class Progress:
-    """A one-line counter on stderr, only when stderr is a terminal and the input is large."""
-
-    def __init__(self, total: int) -> None:
-        self.total = total
-        self.on = total >= PROGRESS_FROM and sys.stderr.isatty()
-
-    def step(self, done: int) -> None:
-        if self.on and (done % 50 == 0 or done == self.total):
-            width = 30
-            filled = width * done // self.total
-            bar = "#" * filled + "." * (width - filled)
-            sys.stderr.write(f"\r[{bar}] {done}/{self.total}")
-            sys.stderr.flush()
-
-    def close(self) -> None:
-        if self.on:
-            sys.stderr.write("\n")
 
 
 def load_expected(path: str | Path) -> dict[str, dict[str, Any]]:

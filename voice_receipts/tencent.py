@@ -7,6 +7,7 @@ timeouts. Only modules that talk to Tencent import this, so nothing else loads t
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from urllib.parse import urlsplit
 
@@ -20,6 +21,12 @@ from voice_receipts.errors import ConfigError
 
 # The credential sources, first complete pair wins: (id, key, token or "")
 SCF_CREDENTIALS, SDK_CREDENTIALS = TENCENT_CREDENTIALS
+REGION_NAME = re.compile(r"[a-z]{2,}(-[a-z0-9]+){1,3}")  # ap-guangzhou, ap-shanghai-fsi, na-ashburn
+_UNSAFE = re.compile(r"[^A-Za-z0-9._]")
+# What went wrong on the way, as the SDK codes it: no usable answer came back, so the API's own
+# error codes say nothing. Each client says it in its own words (what was sent, what to do).
+TIMED_OUT, UNREACHABLE, HTTP_ERROR, UNREADABLE = "timed out", "unreachable", "http error", "unreadable"
+_UNREADABLE_CODES = ("JSONDecodeError", "KeyError", "TypeError", "ValueError")  # the SDK's parse errors
 
 
 def credential_from(env: Mapping[str, str], who: str, role_needs: str) -> Credential:
@@ -68,3 +75,26 @@ def client_profile(
 def timed_out(code: str, message: str) -> bool:
     """requests' ConnectTimeout and ReadTimeout, as the SDK wraps them ("... timed out ...")."""
     return code == "ClientNetworkError" and ("timed out" in message.lower() or "timeout" in message.lower())
+
+
+def is_region(text: str) -> bool:
+    return REGION_NAME.fullmatch(text) is not None
+
+
+def safe_code(code: str) -> str:
+    """The SDK's error code cut to characters safe in a reply and a log ("" when none is left).
+    Never its message: the API may echo the request back in it."""
+    return _UNSAFE.sub("", code)[:64]
+
+
+def transport_failure(code: str, message: str) -> str | None:
+    """TIMED_OUT, UNREACHABLE, HTTP_ERROR or UNREADABLE when the request failed on the way; None
+    when the API answered with an error code of its own."""
+    safe = safe_code(code)
+    if safe == "ClientNetworkError":
+        return TIMED_OUT if timed_out(code, message) else UNREACHABLE
+    if safe == "ServerNetworkError":
+        return HTTP_ERROR
+    if safe in _UNREADABLE_CODES:
+        return UNREADABLE
+    return None

@@ -5,21 +5,28 @@ Imported by send.py only once a send has passed its checks: the function never l
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
 from tencentcloud.vms.v20200902 import models, vms_client
 
+from voice_receipts import tencent
 from voice_receipts.config import VMS_ENDPOINT, VMS_REGION, Settings
 from voice_receipts.display import printable
 from voice_receipts.errors import ConfigError, SendRateLimited, SendRefused, SendUnreachable
-from voice_receipts.tencent import client_profile, credential_from, timed_out
+from voice_receipts.tencent import client_profile, credential_from
 from voice_receipts.vms_codes import api_error_text, is_rate_limit
 
 ACTIONS = {"code": "SendCodeVoice", "tts": "SendTtsVoice"}  # by Receipt.message
 CONNECT_TIMEOUT_S = 3.0
 READ_TIMEOUT_S = 10.0  # a send answers in well under a second; longer is an outage
+TRANSPORT_WORDS = {  # tencent.transport_failure's kinds: whether the call may have been placed
+    tencent.TIMED_OUT: f"VMS did not answer within {READ_TIMEOUT_S:g} s: the call may have been placed;"
+    " its receipts will tell (do not resend at once)",
+    tencent.UNREACHABLE: "cannot reach the VMS endpoint: nothing was sent",
+    tencent.HTTP_ERROR: "VMS answered with an HTTP error: nothing was sent",
+    tencent.UNREADABLE: "VMS's answer could not be read: the call may have been placed",
+}
 
 
 def build_client(settings: Settings) -> Any:
@@ -33,7 +40,7 @@ def build_client(settings: Settings) -> Any:
         connect_timeout_s=CONNECT_TIMEOUT_S,
         read_timeout_s=READ_TIMEOUT_S,
     )
-    if not re.fullmatch(r"[a-z]{2,}(-[a-z0-9]+){1,3}", settings.vms_region):
+    if not tencent.is_region(settings.vms_region):
         raise ConfigError(f"{VMS_REGION} must be a Tencent Cloud region such as ap-guangzhou")
     return vms_client.VmsClient(credential, settings.vms_region, profile)
 
@@ -64,18 +71,10 @@ def call(message, client, fields, *, to, appid, play_times, context) -> dict[str
 
 
 def failure(code: str, message: str, request_id: str | None) -> Exception:
-    safe = re.sub(r"[^A-Za-z0-9._]", "", code)[:64] or "UnknownError"
-    if safe == "ClientNetworkError":
-        if timed_out(code, message):
-            return SendUnreachable(
-                f"VMS did not answer within {READ_TIMEOUT_S:g} s: the call may have been placed;"
-                " its receipts will tell (do not resend at once)"
-            )
-        return SendUnreachable("cannot reach the VMS endpoint: nothing was sent")
-    if safe == "ServerNetworkError":
-        return SendUnreachable("VMS answered with an HTTP error: nothing was sent")
-    if safe in ("JSONDecodeError", "KeyError", "TypeError", "ValueError"):
-        return SendUnreachable("VMS's answer could not be read: the call may have been placed")
+    transport = tencent.transport_failure(code, message)
+    if transport:
+        return SendUnreachable(TRANSPORT_WORDS[transport])
+    safe = tencent.safe_code(code) or "UnknownError"
     where = f" (RequestId {printable(request_id)})" if request_id else ""
     text = api_error_text(safe) or "see `python -m voice_receipts explain CODE`"
     if is_rate_limit(safe):

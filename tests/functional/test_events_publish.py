@@ -133,3 +133,12 @@ def test_more_than_ten_receipts_go_in_calls_of_ten(aws):
     )
     assert publisher.publish(stream_records(ddb, streams)) == 23
     assert sizes == [10, 10, 3]
+
+
+def test_the_bus_is_read_through_config_with_its_default():
+    from voice_receipts.config import EVENT_BUS, load_event_bus
+
+    assert load_event_bus({}) == "default"
+    assert load_event_bus({EVENT_BUS: "orders"}) == "orders"
+    # the publisher's function has neither a store nor a token set: its one setting must not need them
+    assert load_event_bus({"AWS_LAMBDA_FUNCTION_NAME": "publish", EVENT_BUS: "b"}) == "b"

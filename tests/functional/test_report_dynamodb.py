@@ -1,4 +1,5 @@
-"""The report's DynamoDB source: a parallel Scan (4 segments) filtered by received_at, in moto."""
+"""The report's DynamoDB source, DynamoDBStore.receipts_between: a parallel Scan (4 segments)
+filtered by received_at, in moto."""
 
 from __future__ import annotations
 
@@ -12,8 +13,8 @@ from tests.functional.aws_fixtures import TABLE, aws_client, aws_env, create_tab
 from tests.samples import body
 from voice_receipts.callbacks import parse_callback
 from voice_receipts.errors import UnsupportedOperation
+from voice_receipts.progress import Progress
 from voice_receipts.receipt import build_receipt
-from voice_receipts.report.source import Progress, from_dynamodb
 from voice_receipts.stores.dynamodb import DynamoDBStore
 
 pytestmark = pytest.mark.usefixtures("aws_env")
@@ -29,7 +30,7 @@ class Terminal(io.StringIO):
         return True
 
 
-def test_a_parallel_scan_returns_the_periods_receipts_only(capsys):
+def test_a_parallel_scan_returns_the_periods_receipts_only():
     with mock_aws():
         client = aws_client("dynamodb")
         create_table(client)
@@ -41,12 +42,13 @@ def test_a_parallel_scan_returns_the_periods_receipts_only(capsys):
                 build_receipt(parse_callback(body("voicekey_callback", callid=callid)), received_at=received)
             )
         terminal = Terminal()
-        found = from_dynamodb(client, TABLE, NOW - timedelta(days=7), NOW, Progress(terminal), segments=4)
+        progress = Progress(minimum=0, every=1, label="{done} items scanned", stream=terminal)
+        found = list(store.receipts_between(at(7), at(0), progress))
     assert sorted(r.callid for r in found) == sorted(c for c, _ in inside)
     assert [r.received_at for r in found] == sorted(r.received_at for r in found)  # oldest first
-    assert "100 items scanned" in terminal.getvalue()  # every item is read, whatever the filter
-    err = capsys.readouterr().err
-    assert "scanned 100 items of" in err and "for 60 receipts" in err and "read capacity units" in err
+    out = terminal.getvalue()
+    assert "100 items scanned" in out  # every item is read, whatever the filter
+    assert "scanned 100 items of" in out and "for 60 receipts" in out and "read capacity units" in out
 
 
 def test_without_scan_permission_the_report_says_whose_credentials_to_use(monkeypatch):
@@ -57,4 +59,4 @@ def test_without_scan_permission_the_report_says_whose_credentials_to_use(monkey
             raise ClientError({"Error": {"Code": "AccessDeniedException", "Message": "no"}}, "DescribeTable")
 
     with pytest.raises(UnsupportedOperation, match="your own credentials"):
-        from_dynamodb(Denied(), TABLE, NOW - timedelta(days=7), NOW, Progress(io.StringIO()))
+        DynamoDBStore(TABLE, client=Denied()).receipts_between(at(7), at(0), Progress(stream=io.StringIO()))

@@ -10,7 +10,7 @@ from pydantic import BaseModel, BeforeValidator, ValidationError
 
 from tests.samples import body
 from tests.worst_case import CAPS, WIDE, worst_case_body
-from voice_receipts import config
+from voice_receipts import config, limits
 from voice_receipts.callbacks import _describe, load_json, parse_callback
 from voice_receipts.errors import BadRequest, ConfigError, NotJSON
 from voice_receipts.receipt import build_receipt
@@ -144,15 +144,15 @@ def test_a_rejected_fee_does_not_echo_the_number():
 
 def test_each_stores_body_bound_follows_from_its_record_limit():
     """(record limit - overhead) * 5 / 19, in whole KiB: see docs/limits.md."""
-    for scheme, limit in config.STORE_RECORD_BYTES.items():
-        bound = config.STORE_MAX_BODY_BYTES[scheme]
+    for scheme, limit in limits.STORE_RECORD_BYTES.items():
+        bound = limits.STORE_MAX_BODY_BYTES[scheme]
         assert bound % 1024 == 0
         if limit is None:
             continue
-        worst_record = bound * 19 // 5 + config.RECORD_OVERHEAD_BYTES
+        worst_record = bound * 19 // 5 + limits.RECORD_OVERHEAD_BYTES
         assert worst_record <= limit, scheme
-        assert (bound + 1024) * 19 // 5 + config.RECORD_OVERHEAD_BYTES > limit, scheme
-    assert config.STORE_RECORD_BYTES == {"sqlite": None, "dynamodb": 400_000, "sqs": 262_144, "cmq": 65_536}
+        assert (bound + 1024) * 19 // 5 + limits.RECORD_OVERHEAD_BYTES > limit, scheme
+    assert limits.STORE_RECORD_BYTES == {"sqlite": None, "dynamodb": 400_000, "sqs": 262_144, "cmq": 65_536}
 
 
 def test_overhead_beside_raw_covers_the_widest_receipt_of_every_kind():
@@ -171,13 +171,13 @@ def test_overhead_beside_raw_covers_the_widest_receipt_of_every_kind():
         sqs_attributes = sum(len(n) + len("String") + len(v.encode()) for n, v in
                              (("callid", receipt.callid), ("kind", receipt.kind), ("event_id", receipt.event_id)))  # fmt: skip
         worst = max(worst, len(record) - len(raw) + sqs_attributes)
-    assert worst <= config.RECORD_OVERHEAD_BYTES
-    assert config.RECORD_OVERHEAD_BYTES - worst < 4096  # not a guess far above what it covers
+    assert worst <= limits.RECORD_OVERHEAD_BYTES
+    assert limits.RECORD_OVERHEAD_BYTES - worst < 4096  # not a guess far above what it covers
 
 
 @pytest.mark.parametrize("scheme", ["dynamodb", "sqs", "cmq"])
 def test_a_body_limit_over_what_the_store_takes_stops_start_up(scheme):
-    bound = config.STORE_MAX_BODY_BYTES[scheme]
+    bound = limits.STORE_MAX_BODY_BYTES[scheme]
     store = {"dynamodb": "dynamodb://t", "sqs": "sqs://q", "cmq": "cmq://q"}[scheme]
     env = {"VOICE_RECEIPTS_STORE": store, "VOICE_RECEIPTS_MAX_BODY_BYTES": str(bound)}
     assert config.load_settings(env).max_body_bytes == bound

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from voice_receipts.errors import UnsupportedOperation
@@ -11,11 +11,13 @@ from voice_receipts.receipt import Receipt
 
 if TYPE_CHECKING:  # calls.py is imported only when a call is read, never on the receive path
     from voice_receipts.calls import Call
+    from voice_receipts.progress import Progress
 
 
 class Store(ABC):
     """Where receipts go. A backend implements `put` and, if it can read back, `receipts`,
-    `callids` and `callids_for_phone`; the calls API below is built on those three.
+    `callids`, `callids_for_phone`, `callids_for_context` (the calls API below is built on them)
+    and `receipts_between`.
 
     Guarantees every backend keeps:
     - `put` is one round trip, "insert if absent" keyed by (callid, event_id);
@@ -46,6 +48,13 @@ class Store(ABC):
 
     def callids_for_context(self, context: str, limit: int = 50) -> list[str]:
         """Up to `limit` calls sent for one business id (their `sent` records' context), newest first."""
+        raise self._cannot_read()
+
+    def receipts_between(
+        self, since: str, until: str | None = None, progress: Progress | None = None
+    ) -> Iterator[Receipt]:
+        """Every receipt received in [since, until) (ISO UTC; no end when None), oldest first: what
+        a report reads. `progress` hears how far a long read has come and what it cost."""
         raise self._cannot_read()
 
     # -- the calls API: the same on every store that can read ----------------------------------

@@ -35,8 +35,13 @@ BACKOFF_S = 0.2
 
 # CMQ: up to 64 letters, digits, "-" or "_", starting with a letter
 QUEUE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_-]{0,63}$")
-REGION_NAME = re.compile(r"^[a-z]{2,}(-[a-z0-9]+){1,3}$")  # ap-guangzhou, ap-shanghai-fsi, na-ashburn
 TRANSIENT = ("ClientNetworkError", "ServerNetworkError", "RequestLimitExceeded", "InternalError")
+TRANSPORT_WORDS = {  # tencent.transport_failure's kinds
+    tencent.TIMED_OUT: "TDMQ did not answer in time",
+    tencent.UNREACHABLE: "cannot reach the TDMQ endpoint",
+    tencent.HTTP_ERROR: "TDMQ answered with an HTTP error",
+    tencent.UNREADABLE: "TDMQ's answer could not be read",
+}
 
 
 class CMQStore(Store):
@@ -70,7 +75,7 @@ class CMQStore(Store):
                 f"cmq store: no Tencent Cloud region; set {TENCENT_REGION} (e.g. ap-guangzhou) "
                 f"or run in SCF, which sets {SCF_REGION}"
             )
-        if not REGION_NAME.match(region):
+        if not tencent.is_region(region):
             raise ConfigError(f"cmq store: {region!r} is not a Tencent Cloud region such as ap-guangzhou")
         credential = credential_from(settings.tencent_credentials)
         return cls(queue, build_client(region, credential, settings.tencent_endpoint))
@@ -103,15 +108,10 @@ class CMQStore(Store):
     def _explain(self, code: str, message: str) -> str:
         """A few words a person can act on; the vendor's code, never its message (it may echo input)."""
         where = f"cmq queue {self.queue!r}"
-        safe = re.sub(r"[^A-Za-z0-9._]", "", code)[:64] or "unknown error"
-        if safe == "ClientNetworkError":
-            if timed_out(code, message):
-                return f"{where}: TDMQ did not answer in time"
-            return f"{where}: cannot reach the TDMQ endpoint"
-        if safe == "ServerNetworkError":
-            return f"{where}: TDMQ answered with an HTTP error"
-        if safe in ("JSONDecodeError", "KeyError", "TypeError", "ValueError"):
-            return f"{where}: TDMQ's answer could not be read"
+        transport = tencent.transport_failure(code, message)
+        if transport:
+            return f"{where}: {TRANSPORT_WORDS[transport]}"
+        safe = tencent.safe_code(code) or "unknown error"
         if safe.startswith(("AuthFailure.UnauthorizedOperation", "UnauthorizedOperation")):
             return f"{where}: {safe}; the function's role needs tdmq:SendCmqMsg on this queue"
         if safe.startswith("AuthFailure"):

@@ -5,6 +5,8 @@ None left out), `raw` = the callback exactly as it came as JSON text, `phone` fo
 index, `context` (only `sent` records have one) for the `by-context` index, and `expires_at`
 (epoch seconds) when VOICE_RECEIPTS_RETENTION_DAYS is set.
 
+Reading by Scan (listing calls, a report's period) is dynamodb_scan.py's, imported only then.
+
 `raw` is a JSON string, not a map, on purpose: whatever the sender put in the callback stores.
 As a map, an undocumented number beyond DynamoDB's 38 digits or nesting beyond 32 levels would
 fail validation on every redelivery, and the receipt could never be acknowledged.
@@ -15,14 +17,17 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from datetime import timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from voice_receipts.config import Settings
-from voice_receipts.errors import ConfigError, UnsupportedOperation
+from voice_receipts.errors import ConfigError
 from voice_receipts.receipt import Receipt
 from voice_receipts.stores.aws import AWS_ERRORS, error_code, make_client, rehearse, unavailable
 from voice_receipts.stores.base import Store
 from voice_receipts.times import parse_iso
+
+if TYPE_CHECKING:
+    from voice_receipts.progress import Progress
 
 PHONE_INDEX = "by-phone"
 CONTEXT_INDEX = "by-context"  # `sent` records only: the one kind with a context
@@ -158,29 +163,20 @@ class DynamoDBStore(Store):
         The deployed IAM policy grants no dynamodb:Scan (a Scan reads the whole table), so there
         this raises UnsupportedOperation; use `show CALLID` or `show --phone` instead.
         """
-        first_seen: dict[str, str] = {}
-        request: dict[str, Any] = {
-            "TableName": self.table_name,
-            "ProjectionExpression": "callid, received_at",
-        }
-        try:
-            while True:
-                page = self.client.scan(**request)
-                for item in page.get("Items", []):
-                    callid, at = item["callid"]["S"], item["received_at"]["S"]
-                    first_seen[callid] = min(at, first_seen.get(callid, at))
-                if "LastEvaluatedKey" not in page:
-                    break
-                request["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        except AWS_ERRORS as exc:
-            if "AccessDenied" in error_code(exc):
-                raise UnsupportedOperation(
-                    f"listing calls needs dynamodb:Scan on {self.table_name!r}, which this role"
-                    " lacks; give a callid or --phone"
-                ) from exc
-            raise unavailable(self._what, exc) from exc
-        recent = [c for c, at in first_seen.items() if since is None or at >= since]
-        return sorted(recent, key=lambda c: (first_seen[c], c), reverse=True)
+        from voice_receipts.stores.dynamodb_scan import callids
+
+        return callids(self.client, self.table_name, since)
+
+    def receipts_between(
+        self, since: str, until: str | None = None, progress: Progress | None = None
+    ) -> Iterator[Receipt]:
+        """A parallel Scan filtered on received_at, for the report: dynamodb_scan.py says what it
+        costs. Needs dynamodb:Scan and DescribeTable, which the function's role lacks on purpose."""
+        from voice_receipts.stores.dynamodb_scan import items_between
+
+        items = items_between(self.client, self.table_name, since, until, progress)
+        found = [from_item(i) for i in items]
+        return iter(sorted(found, key=lambda r: (r.received_at, r.event_id)))
 
     def _query(self, **request: Any) -> Iterator[dict[str, Any]]:
         request["TableName"] = self.table_name
