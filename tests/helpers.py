@@ -46,3 +46,24 @@ def tool_sources() -> tuple[str, ...]:
     finally:
         sys.path.remove(str(ROOT / "deploy"))
     return TOOL_SOURCES
+
+
+# W3005: osls adds a DependsOn that a Ref already implies, on its own generated HTTP API route
+CFN_LINT_IGNORED = "W3005"
+
+
+def assert_cfn_lint_clean(template: Path) -> None:
+    """cfn-lint (this venv's) on a packaged template: any error or warning fails."""
+    proc = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "cfn-lint"),
+            "--ignore-checks",
+            CFN_LINT_IGNORED,
+            "--",
+            str(template),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr

@@ -9,7 +9,7 @@ from voice_receipts import calls, kinds
 from voice_receipts.calls import Call
 from voice_receipts.display import mask_phone, printable
 from voice_receipts.errors import ConfigError
-from voice_receipts.times import parse_iso
+from voice_receipts.times import parse_iso, to_iso
 
 DEFAULT_ZONE = "Asia/Shanghai"  # the zone of VMS and its console
 # China has kept UTC+8 without daylight saving since 1991: exact when the tz database is missing
@@ -157,5 +157,4 @@ def moment(text: str, tz: tzinfo, now: datetime, flag: str = "--since") -> datet
 
 def since(text: str, tz: tzinfo, now: datetime | None = None) -> str:
     """--since as the ISO UTC text the stores compare received_at with."""
-    utc = moment(text, tz, now or datetime.now(timezone.utc)).astimezone(timezone.utc)
-    return utc.isoformat(timespec="microseconds").replace("+00:00", "Z")
+    return to_iso(moment(text, tz, now or datetime.now(timezone.utc)))

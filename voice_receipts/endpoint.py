@@ -24,7 +24,8 @@ from voice_receipts.callbacks import load_json
 from voice_receipts.display import printable
 from voice_receipts.errors import BadRequest, ConfigError, VoiceReceiptsError
 from voice_receipts.gateways import infer
-from voice_receipts.replay import Item, Progress, Result, _peek, items
+from voice_receipts.progress import Progress
+from voice_receipts.replay import Item, Result, items, peek
 
 SECRET_PARAMS = ("token",)
 CONNECT_TIMEOUT_S = 5.0
@@ -136,7 +137,7 @@ class Endpoint:
                 None,
                 "not sendable over HTTP: its method or content type",
             )
-        callid, kind = _peek(_json(request.body))
+        callid, kind = peek(_json(request.body))
         try:
             response = self.pool.request(method, self.url, body=request.body or None, headers=headers)
         except MaxRetryError as exc:

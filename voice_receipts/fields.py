@@ -37,7 +37,7 @@ def _required_text(value: Any) -> str:
 # Caps on the documented text fields, in characters (docs/limits.md). Each is far above what VMS
 # sends and keeps every store able to take the receipt: `phone` (+nationcode mobile) is a DynamoDB
 # index key of at most 2,048 bytes, callid a key and an SQS attribute, and every capped field is
-# also copied into the normalised record, which config.RECORD_OVERHEAD_BYTES budgets for.
+# also copied into the normalised record, which limits.RECORD_OVERHEAD_BYTES budgets for.
 LIMITS = {
     "callid": 256,
     "mobile": 32,  # E.164 allows 15 digits; room for a prefix or separators

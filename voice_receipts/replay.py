@@ -11,7 +11,7 @@ from typing import Any
 from voice_receipts.app import App
 from voice_receipts.callbacks import MODELS, load_json
 from voice_receipts.errors import ConfigError, NotJSON
-from voice_receipts.progress import Progress  # endpoint.py takes it from here too
+from voice_receipts.progress import Progress
 
 SUFFIXES = (".json", ".jsonl")
 # Outcomes of items that never reach the handler, so no HTTP status: what was named is not there,
@@ -108,11 +108,11 @@ def replay_one(app: App, item: Item) -> Result:
         return item.failed
     handled = app.handle(item.event, {"request_id": f"replay:{item.source}"})
     reply, receipt = handled.reply, handled.receipt
-    callid, kind = (receipt.callid, receipt.kind) if receipt else _peek(item.event)
+    callid, kind = (receipt.callid, receipt.kind) if receipt else peek(item.event)
     return Result(item.source, reply.status, reply.result, reply.outcome, callid, kind, reply.errmsg)
 
 
-def _peek(event: Any) -> tuple[str | None, str | None]:
+def peek(event: Any) -> tuple[str | None, str | None]:
     """Best-effort callid and kind of a rejected bare body, so the report line says which it was."""
     if isinstance(event, dict) and len(event) == 1:
         key, raw = next(iter(event.items()))

@@ -24,7 +24,12 @@ def parse_iso(text: str) -> datetime:
     return datetime.fromisoformat(text.replace("Z", "+00:00"))
 
 
+def to_iso(moment: datetime) -> str:
+    """An aware datetime as every record spells received_at: UTC, microseconds, "Z"."""
+    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+
+
 def utc_now() -> str:
     # microseconds: a call's key presses arrive within milliseconds of each other, and every
     # store orders a call's receipts by this
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+    return to_iso(datetime.now(timezone.utc))

@@ -11,14 +11,11 @@ from __future__ import annotations
 
 import json
 import re
-import subprocess
-import sys
-from pathlib import Path
 
 import pytest
 
 from tests.deploy.conftest import package_beside, resources
-from tests.deploy.test_template import CFN_LINT_IGNORED
+from tests.helpers import assert_cfn_lint_clean
 from voice_receipts import metrics, replies
 
 pytestmark = pytest.mark.deploy
@@ -201,19 +198,7 @@ def test_osls_params_become_the_stacks_parameter_defaults(packaged_with_params):
     assert "AlarmTopic" not in created
     assert created["AlarmEmailSubscription"]["Properties"]["TopicArn"] == TOPIC
     assert float(alarms(t)["UnauthorizedBurstAlarm"]["Threshold"]) == 12
-    proc = subprocess.run(
-        [
-            str(Path(sys.executable).parent / "cfn-lint"),
-            "--ignore-checks",
-            CFN_LINT_IGNORED,
-            "--",
-            str(packaged_with_params.dir / "cloudformation-template-update-stack.json"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert_cfn_lint_clean(packaged_with_params.dir / "cloudformation-template-update-stack.json")
 
 
 # --- the dashboard ---------------------------------------------------------------------------

@@ -4,16 +4,13 @@ every item of the table: stores/dynamodb_scan.py; a queue cannot be read back)."
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 
 from voice_receipts.config import Settings, StoreURL
 from voice_receipts.progress import Progress
 from voice_receipts.receipt import Receipt
 from voice_receipts.stores import open_store
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
+from voice_receipts.times import to_iso
 
 
 def read(store: StoreURL, settings: Settings, since: datetime, until: datetime) -> list[Receipt]:
@@ -22,6 +19,6 @@ def read(store: StoreURL, settings: Settings, since: datetime, until: datetime) 
     progress = Progress(minimum=0, every=1, label="{done} items scanned")
     try:
         with open_store(store, settings, read_only=True) as opened:
-            return list(opened.receipts_between(_iso(since), _iso(until), progress))
+            return list(opened.receipts_between(to_iso(since), to_iso(until), progress))
     finally:
         progress.close()
