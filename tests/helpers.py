@@ -67,3 +67,32 @@ def assert_cfn_lint_clean(template: Path) -> None:
         timeout=120,
     )
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def find_browser() -> str | None:
+    """Debian's chromium (or another Chrome) on PATH; None where a user's machine has none."""
+    import shutil
+
+    return next(filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))), None)
+
+
+def screenshot(browser: str, page: Path, out: Path, width: int, height: int) -> None:
+    """`page` in headless Chromium at width x height into the PNG `out`. The flags keep it off the
+    network (this machine's is closed: background requests would only fail) and quiet."""
+    subprocess.run(
+        [
+            browser,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--no-first-run",
+            "--hide-scrollbars",
+            f"--window-size={width},{height}",
+            f"--screenshot={out}",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        timeout=120,
+        check=True,
+    )

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import math
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -22,6 +21,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 import matplotlib  # noqa: E402
+
+from tests.helpers import find_browser, screenshot  # noqa: E402
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
@@ -48,23 +49,10 @@ def report_png(out: Path) -> None:
             env=env,
             check=True,
         )
-        browser = shutil.which("chromium") or shutil.which("chromium-browser")
-        subprocess.run(
-            [
-                browser,
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-background-networking",
-                "--no-first-run",
-                "--hide-scrollbars",
-                "--window-size=412,2150",
-                f"--screenshot={out}",
-                page.as_uri(),
-            ],
-            check=True,
-            capture_output=True,
-        )
+        browser = find_browser()
+        if browser is None:
+            raise SystemExit("no chromium on PATH (Debian: apt-get install chromium)")
+        screenshot(browser, page, out, 412, 2150)  # the same shot the report's browser test takes
 
 
 def dashboard_png(out: Path) -> None:

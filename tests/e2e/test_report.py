@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
-import subprocess
 from datetime import datetime, time, timedelta, timezone
 from html import escape
 from zoneinfo import ZoneInfo
@@ -14,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests import samples
-from tests.helpers import run_cli
+from tests.helpers import find_browser, run_cli, screenshot
 from voice_receipts import codes
 from voice_receipts.callbacks import parse_callback
 from voice_receipts.receipt import build_receipt
@@ -161,10 +159,6 @@ def test_the_page_shows_the_numbers_and_needs_nothing_from_the_network(report):
     assert "13800138000" not in html  # numbers never reach the page
 
 
-def find_browser() -> str | None:
-    return next(filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))), None)
-
-
 def test_the_page_is_not_blank_in_headless_chromium(report, tmp_path):
     browser = find_browser()
     if browser is None:
@@ -173,23 +167,7 @@ def test_the_page_is_not_blank_in_headless_chromium(report, tmp_path):
 
     page, _, _, _ = report
     shot = tmp_path / "shot.png"
-    subprocess.run(
-        [
-            browser,
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--no-first-run",
-            "--hide-scrollbars",
-            "--window-size=412,2200",  # a phone's width
-            f"--screenshot={shot}",
-            page.as_uri(),
-        ],
-        capture_output=True,
-        timeout=120,
-        check=True,
-    )
+    screenshot(browser, page, shot, 412, 2200)  # a phone's width
     image = Image.open(shot).convert("RGB")
     assert image.size == (412, 2200)
     pixels = list(image.get_flattened_data())
