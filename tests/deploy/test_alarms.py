@@ -114,6 +114,24 @@ SQS_ALARMS = {
 }
 
 
+EVENTS_ALARMS = {
+    "EventsPublisherErrorsAlarm": (
+        "AWS/Lambda",
+        "Errors",
+        {"FunctionName": {"Ref": "PublishEventsLambdaFunction"}},
+        "Sum",
+        1,
+    ),
+    "EventsGivenUpAlarm": (
+        "AWS/SQS",
+        "ApproximateNumberOfMessagesVisible",
+        {"QueueName": {"Fn::GetAtt": ["EventsDeadLetterQueue", "QueueName"]}},
+        "Maximum",
+        1,
+    ),
+}
+
+
 def check_alarm(name: str, alarm: dict, want: tuple) -> None:
     namespace, metric, dimensions, statistic, threshold = want
     assert (alarm["Namespace"], alarm["MetricName"]) == (namespace, metric), name
@@ -138,6 +156,15 @@ def test_the_sqs_stack_adds_the_queue_alarms(packaged_sqs):
     assert set(found) == set(FUNCTION_ALARMS) | set(SQS_ALARMS)
     for name, want in {**FUNCTION_ALARMS, **SQS_ALARMS}.items():
         check_alarm(name, found[name], want)
+
+
+def test_events_add_the_publishers_alarms_to_the_same_topic(packaged_events):
+    found = alarms(packaged_events.template)
+    assert set(found) == set(FUNCTION_ALARMS) | set(EVENTS_ALARMS)
+    for name, want in {**FUNCTION_ALARMS, **EVENTS_ALARMS}.items():
+        check_alarm(name, found[name], want)
+    actions = {json.dumps(a["AlarmActions"]) for a in found.values()}
+    assert len(actions) == 1 and "AlarmTopic" in actions.pop()
 
 
 def test_by_default_alarms_notify_a_topic_of_the_stacks_own_with_no_subscriber(packaged):
