@@ -24,11 +24,7 @@ def stub():
 
 def env_for(stub: VmsStub, tmp_path, **changes: str) -> dict[str, str]:
     env = {
-        "VOICE_RECEIPTS_STORE": f"sqlite:///{tmp_path}/receipts.db",
-        "VOICE_RECEIPTS_VMS_APPID": APPID,
-        "VOICE_RECEIPTS_VMS_ENDPOINT": stub.url,
-        "TENCENTCLOUD_SECRET_ID": stub.secret_id,
-        "TENCENTCLOUD_SECRET_KEY": stub.secret_key,
+        **stub.sender_env(f"sqlite:///{tmp_path}/receipts.db", APPID),
         **{name: "" for name in PROXIES},  # the stub is on loopback: never through a proxy
     }
     env.update(changes)

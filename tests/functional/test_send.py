@@ -37,13 +37,7 @@ def stub():
 
 
 def env_for(stub: VmsStub, tmp_path, **changes: str | None) -> dict[str, str]:
-    env = {
-        "VOICE_RECEIPTS_STORE": f"sqlite:///{tmp_path}/receipts.db",
-        "VOICE_RECEIPTS_VMS_APPID": APPID,
-        "VOICE_RECEIPTS_VMS_ENDPOINT": stub.url,
-        "TENCENTCLOUD_SECRET_ID": stub.secret_id,
-        "TENCENTCLOUD_SECRET_KEY": stub.secret_key,
-    }
+    env: dict[str, str | None] = {**stub.sender_env(f"sqlite:///{tmp_path}/receipts.db", APPID)}
     env.update(changes)
     return {k: v for k, v in env.items() if v is not None}
 

@@ -74,6 +74,16 @@ class VmsStub(TencentApiStub):
         self.frequency = frequency
         self._calls: list[SentCall] = []
 
+    def sender_env(self, store: str, appid: str) -> dict[str, str]:
+        """What `send` needs to call this stub: the store, the app id, the endpoint, the keys."""
+        return {
+            "VOICE_RECEIPTS_STORE": store,
+            "VOICE_RECEIPTS_VMS_APPID": appid,
+            "VOICE_RECEIPTS_VMS_ENDPOINT": self.url,
+            "TENCENTCLOUD_SECRET_ID": self.secret_id,
+            "TENCENTCLOUD_SECRET_KEY": self.secret_key,
+        }
+
     @property
     def calls(self) -> list[SentCall]:
         with self._lock:

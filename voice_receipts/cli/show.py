@@ -30,9 +30,6 @@ def add(sub, common) -> None:
     s.set_defaults(run=run)
 
 
-FILTERED_READ = 1000  # calls of one number or one business id read when --since/--state filter them
-
-
 def _positive(text: str) -> int:
     try:
         value = int(text)
@@ -57,18 +54,15 @@ def run(args: argparse.Namespace) -> int:
                 return 1
             print(printable_json(call.as_dict(), indent=2) if args.json else view.render(call, tz, label))
             return 0
-        # filters apply before the limit: with one, read up to FILTERED_READ of the newest calls
-        read = FILTERED_READ if (since or args.state) else args.limit
+        filters = {"limit": args.limit, "since": since, "state": args.state}
         if args.phone:
-            found = store.calls_for_phone(args.phone, limit=read)
-            found = [c for c in found if _wanted(c, since, args.state)][: args.limit]
+            found = store.calls_for_phone(args.phone, **filters)
             what = f"calls to {view.printable(view.mask_phone(args.phone))}"
         elif args.context:
-            found = store.calls_for_context(args.context, limit=read)
-            found = [c for c in found if _wanted(c, since, args.state)][: args.limit]
+            found = store.calls_for_context(args.context, **filters)
             what = f"calls sent for {view.printable(args.context)!r}"
         else:
-            found = store.calls(since=since, state=args.state, limit=args.limit)
+            found = store.calls(**filters)
             what = "calls"
     if args.json:
         print(printable_json([c.as_dict() for c in found], indent=2))
@@ -81,10 +75,6 @@ def run(args: argparse.Namespace) -> int:
     for call in found:
         print(view.line(call, tz))
     return 0
-
-
-def _wanted(call, since: str | None, state: str | None) -> bool:
-    return (since is None or call.first_received_at >= since) and state in (None, call.state)
 
 
 def _filters(args: argparse.Namespace) -> str:

@@ -14,6 +14,11 @@ if TYPE_CHECKING:  # calls.py is imported only when a call is read, never on the
     from voice_receipts.progress import Progress
 
 
+# With a filter, how many of one number's (or one business id's) newest calls are read before
+# filtering: a filter applies before the limit, and one number rarely has more calls than this.
+FILTERED_READ = 1000
+
+
 class Store(ABC):
     """Where receipts go. A backend implements `put` and, if it can read back, `receipts`,
     `callids`, `callids_for_phone`, `callids_for_context` (the calls API below is built on them)
@@ -65,13 +70,20 @@ class Store(ABC):
 
         return Call.fold(self.receipts(callid))
 
-    def calls_for_phone(self, phone: str, limit: int = 50) -> list[Call]:
-        """Up to `limit` calls to `phone` (E.164, "+8613800138000"), newest first."""
-        return _newest_first(self._fold(self.callids_for_phone(phone, limit)))[:limit]
+    def calls_for_phone(
+        self, phone: str, limit: int = 50, since: str | None = None, state: str | None = None
+    ) -> list[Call]:
+        """Up to `limit` calls to `phone` (E.164, "+8613800138000"), newest first; `since` and
+        `state` as in calls(), applied before the limit."""
+        read = FILTERED_READ if (since or state) else limit
+        return _filtered(self._fold(self.callids_for_phone(phone, read)), since, state, limit)
 
-    def calls_for_context(self, context: str, limit: int = 50) -> list[Call]:
+    def calls_for_context(
+        self, context: str, limit: int = 50, since: str | None = None, state: str | None = None
+    ) -> list[Call]:
         """Up to `limit` calls sent for one business id (`send --context`), newest first."""
-        return _newest_first(self._fold(self.callids_for_context(context, limit)))[:limit]
+        read = FILTERED_READ if (since or state) else limit
+        return _filtered(self._fold(self.callids_for_context(context, read)), since, state, limit)
 
     def calls(self, since: str | None = None, state: str | None = None, limit: int | None = 50) -> list[Call]:
         """Calls first seen since `since` (ISO UTC), in `state` (calls.STATES) if given, newest
@@ -112,3 +124,10 @@ class Store(ABC):
 
 def _newest_first(found: Iterable[Call]) -> list[Call]:
     return sorted(found, key=lambda c: c.at, reverse=True)
+
+
+def _filtered(calls: Iterable[Call], since: str | None, state: str | None, limit: int) -> list[Call]:
+    wanted = [
+        c for c in calls if (since is None or c.first_received_at >= since) and state in (None, c.state)
+    ]
+    return _newest_first(wanted)[:limit]
