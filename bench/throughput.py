@@ -1,4 +1,4 @@
-"""Replay throughput: receipts per second through voice_receipts.replay into one store.
+"""Replay throughput: receipts per second through voice_receipts.tools.replay into one store.
 
     python bench/throughput.py --store URL [--count N]
 
@@ -24,8 +24,8 @@ sys.path.insert(0, str(ROOT))
 from voice_receipts import logs  # noqa: E402
 from voice_receipts.app import App  # noqa: E402
 from voice_receipts.config import load_settings  # noqa: E402
-from voice_receipts.replay import replay  # noqa: E402
 from voice_receipts.stores import open_store  # noqa: E402
+from voice_receipts.tools.replay import replay  # noqa: E402
 
 
 def receipts(n: int) -> str:

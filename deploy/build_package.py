@@ -39,18 +39,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCES = ("handler.py", "voice_receipts")
 # What only a person at a terminal runs (python -m voice_receipts ...): not shipped to a function.
 # tests/unit/test_architecture.py proves nothing the function imports is among them.
-TOOL_SOURCES = (
-    "__main__.py",
-    "cli",
-    "report",
-    "replay.py",
-    "server.py",
-    "endpoint.py",
-    "calls_view.py",
-    "send.py",
-    "vms_api.py",
-    "vms_codes.py",
-)
+# The folder voice_receipts/tools/ is what runs on a person's machine; __main__.py starts it.
+TOOL_SOURCES = ("__main__.py", "tools")
 # AWS Lambda's Python runtimes ship boto3/botocore (30 of the 44 MB unpacked); see docs/deploy.md.
 RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer")
 ARCHES = {"arm64": "aarch64", "aarch64": "aarch64", "x86_64": "x86_64", "amd64": "x86_64"}

@@ -1,5 +1,5 @@
 import sys
 
-from voice_receipts.cli import main
+from voice_receipts.tools.cli import main
 
 sys.exit(main())

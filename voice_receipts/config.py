@@ -23,7 +23,7 @@ TENCENT_REGION = "VOICE_RECEIPTS_TENCENT_REGION"
 TENCENT_ENDPOINT = "VOICE_RECEIPTS_TENCENT_ENDPOINT"  # tests and private networks; unset: the SDK's
 LOG_LEVEL = "VOICE_RECEIPTS_LOG_LEVEL"
 EVENT_BUS = "VOICE_RECEIPTS_EVENT_BUS"  # the events publisher's EventBridge bus (events.py)
-# The sender (`send`, voice_receipts/send.py): read here with the rest, used only by the CLI/library
+# The sender (`send`, voice_receipts/tools/send.py): read here with the rest, used only by the CLI/library
 VMS_APPID = "VOICE_RECEIPTS_VMS_APPID"  # the VoiceSdkAppid of the VMS console's application
 VMS_ENDPOINT = "VOICE_RECEIPTS_VMS_ENDPOINT"  # tests and private networks; unset: vms.tencentcloudapi.com
 VMS_REGION = "VOICE_RECEIPTS_VMS_REGION"

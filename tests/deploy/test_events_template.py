@@ -36,7 +36,7 @@ def test_on_the_table_streams_new_images_to_the_publisher(packaged_events):
         "StreamViewType": "NEW_IMAGE"
     }
     function = t["Resources"]["PublishEventsLambdaFunction"]["Properties"]
-    assert function["Handler"] == "voice_receipts.events.lambda_handler"
+    assert function["Handler"] == "voice_receipts.publish.lambda_handler"
     assert function["Environment"]["Variables"] == {"VOICE_RECEIPTS_EVENT_BUS": "default"}
     assert function["Role"] == {"Fn::GetAtt": ["EventsPublisherRole", "Arn"]}
     [mapping] = of_type(t, "AWS::Lambda::EventSourceMapping").values()

@@ -29,7 +29,7 @@ from tests.deploy.conftest import ROOT, offline_env
 from tests.helpers import free_port
 from voice_receipts.errors import BadRequest
 from voice_receipts.gateways import infer
-from voice_receipts.replay import expected_for, items, load_expected
+from voice_receipts.tools.replay import expected_for, items, load_expected
 
 pytestmark = pytest.mark.deploy
 

@@ -62,9 +62,9 @@ def test_zip_holds_the_function_and_its_aws_dependencies_only(packaged):
     }
     tools = {n for n in sources if n.split("/")[1] in tool_sources()}
     assert {
-        "voice_receipts/cli/__init__.py",
-        "voice_receipts/send.py",
-        "voice_receipts/report/page.py",
+        "voice_receipts/tools/cli/__init__.py",
+        "voice_receipts/tools/send.py",
+        "voice_receipts/tools/report/page.py",
     } <= tools
     assert sources - tools <= set(names), "every module the function may import is packaged"
     assert not tools & set(names), "the terminal's tools stay out of the function"

@@ -13,8 +13,8 @@ import pytest
 
 from tests import samples
 from tests.helpers import free_port, run_cli
-from voice_receipts import cli
-from voice_receipts.endpoint import Endpoint, masked
+from voice_receipts.tools import cli
+from voice_receipts.tools.endpoint import Endpoint, masked
 
 TOKEN = "url-token-0123456789abcdef"
 

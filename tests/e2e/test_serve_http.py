@@ -194,7 +194,7 @@ def test_idle_and_slow_sockets_do_not_starve_a_real_post(served, tmp_path):
 
 
 def test_idle_connections_are_closed_after_the_idle_timeout():
-    from voice_receipts.server import make_server
+    from voice_receipts.tools.server import make_server
 
     def handler(event, context):
         return {"statusCode": 200, "body": json.dumps({"result": 0, "errmsg": "OK"})}
@@ -235,7 +235,7 @@ def test_the_function_never_imports_the_http_server(tmp_path):
 def test_serve_without_waitress_says_what_to_install(tmp_path):
     code = (
         "import sys; sys.modules['waitress'] = None; "  # None in sys.modules: `import waitress` fails
-        "from voice_receipts.cli import main; "
+        "from voice_receipts.tools.cli import main; "
         f"sys.exit(main(['serve', '--port', '0', '--store', 'sqlite:///{tmp_path}/r.db']))"
     )
     done = subprocess.run(

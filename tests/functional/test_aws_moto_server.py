@@ -26,12 +26,13 @@ from tests.functional.aws_fixtures import (  # noqa: F401 - aws_env is a fixture
     function_url_event,
     keypress,
 )
-from voice_receipts import cli, logs, runtime
+from voice_receipts import logs, runtime
 from voice_receipts.config import Settings
-from voice_receipts.replay import replay
 from voice_receipts.stores import open_store
 from voice_receipts.stores.dynamodb import DynamoDBStore
 from voice_receipts.stores.sqlite import SQLiteStore
+from voice_receipts.tools import cli
+from voice_receipts.tools.replay import replay
 
 CALLBACKS = Path(__file__).resolve().parents[2] / "events" / "callbacks"
 

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from tests import samples
-from voice_receipts.replay import expected_for, items, load_expected, replay, replay_one
+from voice_receipts.tools.replay import expected_for, items, load_expected, replay, replay_one
 
 EXPECTED = load_expected(samples.EVENTS / "expected.toml")
 ITEMS = list(items([samples.EVENTS]))

@@ -11,7 +11,7 @@ from moto import mock_aws
 
 from tests.functional.aws_fixtures import TABLE, aws_client, aws_env, create_table  # noqa: F401
 from tests.samples import body
-from voice_receipts import events
+from voice_receipts import publish as events
 from voice_receipts.callbacks import parse_callback
 from voice_receipts.errors import StoreUnavailable
 from voice_receipts.receipt import build_receipt

@@ -10,10 +10,10 @@ from tests import samples
 
 FORBIDDEN = ("matplotlib", "numpy", "PIL", "aws_embedded_metrics", "urllib3", "waitress")
 FORBIDDEN_OURS = (
-    "voice_receipts.report",
-    "voice_receipts.endpoint",
-    "voice_receipts.cli",
-    "voice_receipts.replay",
+    "voice_receipts.tools.report",
+    "voice_receipts.tools.endpoint",
+    "voice_receipts.tools.cli",
+    "voice_receipts.tools.replay",
 )
 
 SCRIPT = """

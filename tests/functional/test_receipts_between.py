@@ -13,11 +13,11 @@ from voice_receipts.callbacks import parse_callback
 from voice_receipts.config import Settings, StoreURL
 from voice_receipts.errors import StoreUnavailable, UnsupportedOperation
 from voice_receipts.receipt import build_receipt
-from voice_receipts.report.source import read
 from voice_receipts.stores import open_store
 from voice_receipts.stores.cmq import CMQStore
 from voice_receipts.stores.dynamodb import DynamoDBStore
 from voice_receipts.stores.sqs import SQSStore
+from voice_receipts.tools.report.source import read
 
 
 def at(hour: int) -> str:

@@ -10,7 +10,7 @@ import time
 import pytest
 
 from tests.stubs import VmsStub
-from voice_receipts import kinds, vms_api
+from voice_receipts import kinds
 from voice_receipts.config import load_settings
 from voice_receipts.errors import (
     ConfigError,
@@ -22,9 +22,10 @@ from voice_receipts.errors import (
     SendUnreachable,
     StoreUnavailable,
 )
-from voice_receipts.send import send_code, send_tts, sent_event_id
 from voice_receipts.stores.sqlite import SQLiteStore
-from voice_receipts.vms_api import build_client
+from voice_receipts.tools import vms_api
+from voice_receipts.tools.send import send_code, send_tts, sent_event_id
+from voice_receipts.tools.vms_api import build_client
 
 TO = "+8613711112222"
 APPID = "1400006666"
@@ -337,8 +338,8 @@ def test_the_receiver_never_imports_the_sender_or_the_vms_sdk():
         "app = build_app(load_settings({'VOICE_RECEIPTS_STORE': 'sqlite:///:memory:'}));"
         "app({'voicecode_callback': {'callid': 'c', 'result': '0', 'mobile': '1', 'nationcode': '86',"
         " 'call_from': '', 'accept_time': '1', 'start_calltime': '1', 'end_calltime': '2', 'fee': '1'}});"
-        "bad = sorted(m for m in sys.modules if m.startswith(('tencentcloud.vms', 'voice_receipts.send',"
-        " 'voice_receipts.vms_api', 'voice_receipts.vms_codes', 'voice_receipts.cli')));"
+        "bad = sorted(m for m in sys.modules if m.startswith(('tencentcloud.vms', 'voice_receipts.tools.send',"
+        " 'voice_receipts.tools.vms_api', 'voice_receipts.tools.vms_codes', 'voice_receipts.tools.cli')));"
         "assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)

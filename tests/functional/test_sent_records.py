@@ -20,11 +20,11 @@ from tests.stubs import TdmqStub
 from voice_receipts.callbacks import parse_callback
 from voice_receipts.config import load_settings
 from voice_receipts.receipt import Receipt, build_receipt
-from voice_receipts.send import sent_event_id, sent_record
 from voice_receipts.stores import open_store
 from voice_receipts.stores.dynamodb import DynamoDBStore, from_item
 from voice_receipts.stores.sqlite import SQLiteStore
 from voice_receipts.stores.sqs import SQSStore
+from voice_receipts.tools.send import sent_event_id, sent_record
 
 pytestmark = pytest.mark.usefixtures("aws_env")  # fake credentials, no real AWS, for every test
 
@@ -181,7 +181,7 @@ def test_dynamodb_a_send_and_its_receipts_are_one_call_found_by_context(dynamodb
     from tests.stubs import VmsStub
     from voice_receipts import calls
     from voice_receipts.app import App
-    from voice_receipts.send import send_code
+    from voice_receipts.tools.send import send_code
 
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy"):
         monkeypatch.delenv(name, raising=False)

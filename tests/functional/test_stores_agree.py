@@ -15,11 +15,11 @@ from tests.functional.aws_fixtures import aws_env, create_queue, create_table, d
 from tests.stubs import TdmqStub
 from voice_receipts.app import App
 from voice_receipts.config import Settings, load_settings
-from voice_receipts.replay import items, replay, replay_one
 from voice_receipts.stores import open_store
 from voice_receipts.stores.dynamodb import DynamoDBStore
 from voice_receipts.stores.sqlite import SQLiteStore
 from voice_receipts.stores.sqs import SQSStore
+from voice_receipts.tools.replay import items, replay, replay_one
 
 pytestmark = pytest.mark.usefixtures("aws_env")
 ITEMS = list(items([samples.EVENTS]))

@@ -15,8 +15,8 @@ from tests.fuzz.strategies import mutated_callback
 from voice_receipts import logs
 from voice_receipts.app import App
 from voice_receipts.config import load_settings
-from voice_receipts.replay import replay
 from voice_receipts.stores.sqlite import SQLiteStore
+from voice_receipts.tools.replay import replay
 
 TOKEN = "sample-token-change-me"  # what the gateway samples carry; a secret as far as logs are concerned
 MOBILE = re.compile(r"(?<!\d)1[3-9]\d{9}(?!\d)")  # a full mainland mobile number

@@ -12,9 +12,9 @@ from tests.samples import body
 from voice_receipts import calls, codes, kinds
 from voice_receipts.callbacks import parse_callback
 from voice_receipts.calls import Call
-from voice_receipts.calls_view import line, render, since, zone
 from voice_receipts.errors import ConfigError
 from voice_receipts.receipt import build_receipt
+from voice_receipts.tools.calls_view import line, render, since, zone
 
 
 def receipt(kind: str, second: int, **changes):

@@ -9,9 +9,9 @@ from tests.samples import body
 from voice_receipts import calls, kinds
 from voice_receipts.callbacks import parse_callback
 from voice_receipts.calls import Call
-from voice_receipts.calls_view import render
 from voice_receipts.receipt import build_receipt
-from voice_receipts.send import sent_record
+from voice_receipts.tools.calls_view import render
+from voice_receipts.tools.send import sent_record
 
 
 def sent(second: int, message: str = "code", context: str | None = "order-1"):

@@ -7,8 +7,8 @@ from tests import samples
 from voice_receipts import gateways
 from voice_receipts.errors import BadRequest
 from voice_receipts.gateways import ADAPTERS
-from voice_receipts.replay import items
 from voice_receipts.replies import Reply
+from voice_receipts.tools.replay import items
 
 SAMPLE_ITEMS = list(items([samples.EVENTS]))
 

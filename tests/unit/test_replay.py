@@ -4,7 +4,7 @@ import json
 import os
 
 from tests import samples
-from voice_receipts.replay import MISSING, UNREADABLE, items
+from voice_receipts.tools.replay import MISSING, UNREADABLE, items
 
 
 def test_a_folder_that_cannot_be_listed_is_a_failure_of_its_own(tmp_path, monkeypatch):

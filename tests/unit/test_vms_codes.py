@@ -8,7 +8,7 @@ import re
 from tencentcloud.vms.v20200902 import errorcodes
 
 from voice_receipts import codes
-from voice_receipts.vms_codes import (
+from voice_receipts.tools.vms_codes import (
     API_ERRORS,
     LEGACY_TO_API,
     SEND_ERROR_CODES_EN,
@@ -61,8 +61,8 @@ def test_a_refined_code_falls_back_to_its_family():
 
 
 def test_explain_knows_every_listed_code_and_nothing_else():
-    from voice_receipts.cli.explain import explain
-    from voice_receipts.vms_codes import COMMON_ERRORS
+    from voice_receipts.tools.cli.explain import explain
+    from voice_receipts.tools.vms_codes import COMMON_ERRORS
 
     listed = [*map(str, codes.FAILURE_CODES), *map(str, codes.SEND_ERROR_CODES), *API_ERRORS, *COMMON_ERRORS]
     for code in listed:

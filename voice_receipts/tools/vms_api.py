@@ -15,7 +15,7 @@ from voice_receipts.config import VMS_ENDPOINT, VMS_REGION, Settings
 from voice_receipts.display import printable
 from voice_receipts.errors import ConfigError, SendRateLimited, SendRefused, SendUnreachable
 from voice_receipts.tencent import client_profile, credential_from
-from voice_receipts.vms_codes import api_error_text, is_rate_limit
+from voice_receipts.tools.vms_codes import api_error_text, is_rate_limit
 
 ACTIONS = {"code": "SendCodeVoice", "tts": "SendTtsVoice"}  # by Receipt.message
 CONNECT_TIMEOUT_S = 3.0

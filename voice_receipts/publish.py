@@ -80,7 +80,7 @@ _publisher: Publisher | None = None
 
 
 def lambda_handler(event: Mapping[str, Any], context: Any = None) -> dict[str, int]:
-    """The stream's Lambda function: `handler: voice_receipts.events.lambda_handler`."""
+    """The stream's Lambda function: `handler: voice_receipts.publish.lambda_handler`."""
     global _publisher
     if _publisher is None:  # once per process: the client is the cold start's cost
         _publisher = Publisher(load_event_bus())

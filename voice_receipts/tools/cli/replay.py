@@ -7,8 +7,8 @@ import argparse
 import sys
 from collections import Counter
 
-from voice_receipts.cli.common import settings
 from voice_receipts.display import printable
+from voice_receipts.tools.cli.common import settings
 
 
 def add(sub, common) -> None:
@@ -25,7 +25,7 @@ def add(sub, common) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from voice_receipts.replay import expected_for, load_expected
+    from voice_receipts.tools.replay import expected_for, load_expected
 
     expected = load_expected(args.expect) if args.expect else None
     results, target, close = _results(args)
@@ -64,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
 def _results(args: argparse.Namespace):
     """(results, what they went to, how to clean up): the local handler, or the URL."""
     if args.url:
-        from voice_receipts.endpoint import Endpoint, send_all
+        from voice_receipts.tools.endpoint import Endpoint, send_all
 
         endpoint = Endpoint(args.url)
         if endpoint.in_clear:
@@ -73,8 +73,8 @@ def _results(args: argparse.Namespace):
                 file=sys.stderr,
             )
         return send_all(endpoint, args.paths), endpoint.shown, endpoint.close
-    from voice_receipts.replay import replay
     from voice_receipts.runtime import build_app
+    from voice_receipts.tools.replay import replay
 
     app = build_app(settings(args), log_level="INFO" if args.verbose else "WARNING")
     return replay(app, args.paths), app.store.name, lambda: None

@@ -12,7 +12,7 @@ import argparse
 
 from voice_receipts import codes
 from voice_receipts.display import printable
-from voice_receipts.vms_codes import (
+from voice_receipts.tools.vms_codes import (
     API_ERRORS,
     COMMON_ERRORS,
     LEGACY_TO_API,

@@ -18,7 +18,7 @@ matplotlib.use("Agg")  # before pyplot: never a window, works with no display
 
 import matplotlib.pyplot as plt  # noqa: E402 - after choosing the backend
 
-from voice_receipts.report.data import STATES  # noqa: E402
+from voice_receipts.tools.report.data import STATES  # noqa: E402
 
 COLOURS = {
     "answered": "#2e7d32",

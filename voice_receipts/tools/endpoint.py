@@ -25,7 +25,7 @@ from voice_receipts.display import printable
 from voice_receipts.errors import BadRequest, ConfigError, VoiceReceiptsError
 from voice_receipts.gateways import infer
 from voice_receipts.progress import Progress
-from voice_receipts.replay import Item, Result, items, peek
+from voice_receipts.tools.replay import Item, Result, items, peek
 
 SECRET_PARAMS = ("token",)
 CONNECT_TIMEOUT_S = 5.0

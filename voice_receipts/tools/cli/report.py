@@ -7,9 +7,9 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from voice_receipts import calls_view as view
-from voice_receipts.cli.common import settings as read_settings
 from voice_receipts.errors import ConfigError
+from voice_receipts.tools import calls_view as view
+from voice_receipts.tools.cli.common import settings as read_settings
 
 
 def add(sub, common) -> None:
@@ -29,11 +29,11 @@ def add(sub, common) -> None:
 
 def run(args: argparse.Namespace) -> int:
     try:  # matplotlib: a tool's dependency, never the function's (requirements-report.txt)
-        from voice_receipts.report import build, page  # noqa: F401 - page imports matplotlib
+        from voice_receipts.tools.report import build, page  # noqa: F401 - page imports matplotlib
     except ImportError as exc:
         hint = ".venv/bin/pip install -r requirements-report.txt"
         raise ConfigError(f"report needs {exc.name}: {hint} (or make report)") from None
-    from voice_receipts.report.source import read
+    from voice_receipts.tools.report.source import read
 
     zone, _ = view.zone(args.tz)
     now = datetime.now(timezone.utc)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import errno
 
-from voice_receipts.cli.common import settings
 from voice_receipts.errors import ConfigError
 from voice_receipts.runtime import build_app
+from voice_receipts.tools.cli.common import settings
 
 
 def add(sub, common) -> None:
@@ -23,7 +23,7 @@ def add(sub, common) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from voice_receipts.server import make_server
+    from voice_receipts.tools.server import make_server
 
     app = build_app(settings(args))  # a server logs every request, as in the cloud
     try:

@@ -7,14 +7,14 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from voice_receipts.receipt import Receipt
-from voice_receipts.report.data import fold, summarise
+from voice_receipts.tools.report.data import fold, summarise
 
 
 def build(
     receipts: list[Receipt], since: datetime, until: datetime, zone: str, source: str
 ) -> tuple[str, dict]:
     """(the HTML page, the numbers it shows)."""
-    from voice_receipts.report import page  # matplotlib: imported only when a page is drawn
+    from voice_receipts.tools.report import page  # matplotlib: imported only when a page is drawn
 
     summary = summarise(fold(receipts), since, until, ZoneInfo(zone), zone)
     return page.render(summary, source), summary

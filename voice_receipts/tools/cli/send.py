@@ -11,9 +11,9 @@ import argparse
 import json
 import sys
 
-from voice_receipts.cli.common import settings as read_settings
 from voice_receipts.display import printable
 from voice_receipts.errors import SendInvalid, SendNotRecorded
+from voice_receipts.tools.cli.common import settings as read_settings
 
 
 def add(sub, common) -> None:
@@ -42,7 +42,7 @@ def add(sub, common) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from voice_receipts.send import send_code, send_tts
+    from voice_receipts.tools.send import send_code, send_tts
 
     settings = read_settings(args)
     options = {"play_times": args.play_times, "context": args.context, "settings": settings}

@@ -6,9 +6,9 @@ import argparse
 import sys
 
 from voice_receipts.calls import STATES
-from voice_receipts.cli.common import settings as read_settings
 from voice_receipts.display import printable_json
 from voice_receipts.stores import open_store
+from voice_receipts.tools.cli.common import settings as read_settings
 
 
 def add(sub, common) -> None:
@@ -41,7 +41,7 @@ def _positive(text: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from voice_receipts import calls_view as view
+    from voice_receipts.tools import calls_view as view
 
     tz, label = view.zone(args.tz or view.DEFAULT_ZONE)
     since = view.since(args.since, tz) if args.since else None

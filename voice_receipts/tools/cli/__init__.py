@@ -12,8 +12,8 @@ import os
 import sys
 
 from voice_receipts import config
-from voice_receipts.cli import explain, replay, report, send, serve, show
 from voice_receipts.errors import SendError, VoiceReceiptsError
+from voice_receipts.tools.cli import explain, replay, report, send, serve, show
 
 COMMANDS = (replay, show, serve, send, explain, report)
 

@@ -11,7 +11,7 @@ import json
 from html import escape
 from typing import Any
 
-import voice_receipts.report.charts as charts
+import voice_receipts.tools.report.charts as charts
 from voice_receipts import __version__
 
 CSS = """

@@ -157,7 +157,7 @@ def _send(message, to, fields, play_times, context, settings, client, store, *, 
     appid = settings.vms_appid
     if not appid or not APPID.match(appid):
         raise ConfigError(f"{VMS_APPID} must be the SDK AppID of the VMS console's application (digits)")
-    from voice_receipts import vms_api  # the VMS SDK: loaded only once there is something to send
+    from voice_receipts.tools import vms_api  # the VMS SDK: loaded only once there is something to send
 
     client = client or vms_api.build_client(settings)
     # the store is opened before the call is placed: a store that cannot even open stops the send
