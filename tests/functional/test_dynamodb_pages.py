@@ -1,0 +1,105 @@
+"""DynamoDB answers a Query or a Scan one page at a time (1 MB each, or `Limit` items) and says
+where to go on with LastEvaluatedKey. Every read of the store must follow it to the end, or a busy
+call, a busy number or a long report silently loses receipts.
+
+A receipt item is about 1 KB, so real 1 MB pages need a thousand receipts; instead the client the
+store uses caps every request at PAGE items (moto honours Limit and returns LastEvaluatedKey just
+as DynamoDB does). The store's own code is unchanged: only the page size is smaller.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from moto import mock_aws
+
+from tests import samples
+from tests.functional.aws_fixtures import TABLE, aws_client, aws_env, create_table  # noqa: F401
+from voice_receipts.callbacks import parse_callback
+from voice_receipts.receipt import build_receipt
+from voice_receipts.stores.dynamodb import DynamoDBStore
+
+pytestmark = pytest.mark.usefixtures("aws_env")
+PAGE = 2
+
+
+class SmallPages:
+    """The moto client, every Query and Scan capped at PAGE items; counts the pages served."""
+
+    def __init__(self, client: Any) -> None:
+        self.client, self.pages = client, 0
+
+    def _capped(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
+        self.pages += 1
+        request = {**request, "Limit": min(request.get("Limit", PAGE), PAGE)}
+        return getattr(self.client, operation)(**request)
+
+    def query(self, **request: Any) -> dict[str, Any]:
+        return self._capped("query", request)
+
+    def scan(self, **request: Any) -> dict[str, Any]:
+        return self._capped("scan", request)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.client, name)
+
+
+def at(second: int) -> str:
+    return f"2026-12-01T08:00:{second:02d}.000000Z"
+
+
+def put(store: DynamoDBStore, name: str, second: int, **fields: Any) -> None:
+    store.put(build_receipt(parse_callback(samples.body(name, **fields)), received_at=at(second)))
+
+
+@pytest.fixture
+def paged():
+    with mock_aws():
+        client = aws_client("dynamodb")
+        create_table(client)
+        small = SmallPages(client)
+        yield DynamoDBStore(TABLE, client=small), small
+
+
+def test_a_call_with_more_receipts_than_a_page_is_read_whole(paged):
+    store, client = paged
+    put(store, "voicecode_callback", 0, callid="busy")
+    for n, key in enumerate("1234567"):
+        put(store, "voicekey_callback", n + 1, callid="busy", keypress=key)
+    client.pages = 0
+    receipts = store.receipts("busy")
+    assert [r.keypress for r in receipts] == [None, *"1234567"]
+    assert client.pages >= 4  # 8 items in pages of 2: the store followed LastEvaluatedKey
+
+
+def test_calls_to_one_number_are_found_past_the_first_page(paged):
+    store, client = paged
+    # three calls of three receipts each: the first page (newest first) holds one call only
+    for n, callid in enumerate(("c1", "c2", "c3")):
+        number = {"callid": callid, "mobile": "13800138000", "nationcode": "86"}
+        put(store, "voiceprompt_callback", 10 * n, **number)
+        put(store, "voicekey_callback", 10 * n + 1, keypress="1", **number)
+        put(store, "voicekey_callback", 10 * n + 2, keypress="2", **number)
+    client.pages = 0
+    assert store.callids_for_phone("+8613800138000", limit=3) == ["c3", "c2", "c1"]
+    assert client.pages >= 3
+
+
+def test_the_report_scan_reads_every_page_of_every_segment(paged):
+    store, client = paged
+    for n in range(11):
+        put(store, "voicecode_callback", n, callid=f"r{n:02d}")
+    client.pages = 0
+    found = list(store.receipts_between(at(0), at(59)))
+    assert sorted(r.callid for r in found) == [f"r{n:02d}" for n in range(11)]
+    assert client.pages > 4  # more pages than the 4 segments: each segment went on
+
+
+def test_listing_calls_scans_every_page(paged):
+    store, client = paged
+    for n in range(7):
+        put(store, "voicecode_callback", n, callid=f"l{n}")
+    client.pages = 0
+    assert store.callids() == [f"l{n}" for n in reversed(range(7))]
+    assert client.pages >= 4
