@@ -65,7 +65,7 @@ def test_a_message_at_the_cap_is_kept_whole():
 def test_the_reply_is_the_spec_s_object_and_its_body_is_that_json():
     reply = error_reply(BadRequest("callid 不对"))
     assert reply.payload() == {"result": codes.INVALID_CALLBACK, "errmsg": "callid 不对"}
-    assert reply.body == '{"result": %d, "errmsg": "callid 不对"}' % codes.INVALID_CALLBACK
+    assert reply.body == f'{{"result": {codes.INVALID_CALLBACK}, "errmsg": "callid 不对"}}'
     assert replies.STORED_REPLY.payload() == {"result": 0, "errmsg": "OK"} and replies.STORED_REPLY.ok
     assert replies.DUPLICATE_REPLY.payload() == {"result": 0, "errmsg": "OK"}
     assert replies.DUPLICATE_REPLY.outcome == replies.DUPLICATE
