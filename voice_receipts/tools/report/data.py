@@ -33,12 +33,13 @@ def fold(receipts: Iterable[Receipt]) -> list[Call]:
 
 def ring_seconds(call: Call) -> int | None:
     """Ringing ends when the callee answers, or when the call gives up unanswered."""
+    seconds = None
     if call.state == ANSWERED:
-        return call.ring_seconds
-    if call.state == NOT_ANSWERED and call.started_at and call.ended_at:
+        seconds = call.ring_seconds
+    elif call.state == NOT_ANSWERED and call.started_at and call.ended_at:
         seconds = int((parse_iso(call.ended_at) - parse_iso(call.started_at)).total_seconds())
-        return seconds if seconds >= 0 else None
-    return None
+    # VMS's clocks can disagree: a negative second is a wrong answer, so unknown, never negative
+    return seconds if seconds is not None and seconds >= 0 else None
 
 
 def summarise(
