@@ -46,3 +46,18 @@ def make_app(store):
         return App(load_settings({"VOICE_RECEIPTS_STORE": "sqlite:///unused", **env}), store)
 
     return build
+
+
+# `make mutate` (mutmut) runs, per mutant, every test that reaches the mutated function and stops
+# at the first failure: run the unit tests first and the slowest files last, so a mutant that a
+# fast test kills costs only that test. Outside mutmut the order is pytest's own.
+MUTATION_LAST = ("test_stores_agree.py", "test_aws_moto_server.py", "test_store_cmq.py", "test_store_sqs.py")
+
+
+def pytest_collection_modifyitems(config, items):
+    import os
+
+    if os.environ.get("MUTANT_UNDER_TEST"):
+        items.sort(
+            key=lambda item: ("/unit/" not in item.nodeid, item.nodeid.split("::")[0].endswith(MUTATION_LAST))
+        )

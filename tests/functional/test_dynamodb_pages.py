@@ -103,3 +103,53 @@ def test_listing_calls_scans_every_page(paged):
     client.pages = 0
     assert store.callids() == [f"l{n}" for n in reversed(range(7))]
     assert client.pages >= 4
+
+
+class Recorder:
+    """A Progress that remembers what the Scan told it."""
+
+    def __init__(self) -> None:
+        self.total, self.added, self.notes = None, [], []
+
+    def start(self, total: int) -> None:
+        self.total = total
+
+    def add(self, n: int) -> None:
+        self.added.append(n)
+
+    def note(self, text: str) -> None:
+        self.notes.append(text)
+
+
+class CountingPages(SmallPages):
+    """SmallPages that also adds up what each page says it read and cost."""
+
+    def __init__(self, client: Any) -> None:
+        super().__init__(client)
+        self.scanned, self.units = 0, 0.0
+
+    def scan(self, **request: Any) -> dict[str, Any]:
+        page = super().scan(**request)
+        self.scanned += page["ScannedCount"]
+        self.units += page["ConsumedCapacity"]["CapacityUnits"]
+        return page
+
+
+def test_the_report_scan_tells_its_progress_and_what_it_read_and_cost():
+    with mock_aws():
+        raw = aws_client("dynamodb")
+        create_table(raw)
+        counting = CountingPages(raw)
+        store = DynamoDBStore(TABLE, client=counting)
+        for n in range(9):
+            put(store, "voicecode_callback", n, callid=f"r{n}")
+        recorder = Recorder()
+        found = list(store.receipts_between(at(3), at(7), recorder))
+        assert sorted(r.callid for r in found) == ["r3", "r4", "r5", "r6"]  # [since, until)
+        assert recorder.total == 9  # the table's item count, before the Scan
+        assert sum(recorder.added) == counting.scanned == 9 and len(recorder.added) == counting.pages
+        assert counting.units > 0
+        assert recorder.notes == [
+            f"scanned 9 items of {TABLE} in 4 segments for 4 receipts;"
+            f" consumed {counting.units:g} read capacity units (a Scan reads every item, whatever the filter)"
+        ]

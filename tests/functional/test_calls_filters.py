@@ -1,0 +1,78 @@
+"""The calls API's filters come before its limit (a newer call that does not match must not take
+a matching older one's place), and its default limit is 50: on SQLite, the store every user has."""
+
+from __future__ import annotations
+
+from tests import samples
+from voice_receipts.callbacks import parse_callback
+from voice_receipts.receipt import Receipt, build_receipt
+
+PHONE = "+8613800138000"
+NUMBER = {"mobile": "13800138000", "nationcode": "86"}
+
+
+def at(minute: int) -> str:
+    return f"2026-11-28T{minute // 60:02d}:{minute % 60:02d}:00.000000Z"
+
+
+def status(store, callid: str, minute: int, result: str) -> None:
+    body = samples.body("voicecode_callback", callid=callid, result=result, **NUMBER)
+    store.put(build_receipt(parse_callback(body), received_at=at(minute)))
+
+
+def sent(store, callid: str, minute: int, context: str = "order-1") -> None:
+    store.put(
+        Receipt(
+            callid=callid, kind="sent", event_id=f"sent-{callid}", received_at=at(minute), context=context
+        )
+    )
+
+
+def test_a_state_filter_comes_before_the_limit(store):
+    for n in range(3):
+        status(store, f"answered-{n}", n, "0")
+        sent(store, f"answered-{n}", n)
+    for n in range(3, 6):  # newer, and not answered
+        status(store, f"missed-{n}", n, "1")
+        sent(store, f"missed-{n}", n)
+    want = ["answered-2", "answered-1"]
+    assert [c.callid for c in store.calls_for_phone(PHONE, limit=2, state="answered")] == want
+    assert [c.callid for c in store.calls_for_context("order-1", limit=2, state="answered")] == want
+    assert [c.callid for c in store.calls(limit=2, state="answered")] == want
+    assert [c.callid for c in store.calls_for_phone(PHONE, limit=2)] == ["missed-5", "missed-4"]
+
+
+def test_a_since_filter_comes_before_the_limit(store):
+    # "old" was first seen before `since` but heard of again last of all: it is the newest by
+    # its latest receipt, and must neither be listed nor take a newer call's place
+    status(store, "old", 1, "1")
+    status(store, "b", 5, "0")
+    status(store, "c", 6, "0")
+    status(store, "old", 10, "0")
+    found = store.calls_for_phone(PHONE, limit=2, since=at(3))
+    assert [c.callid for c in found] == ["c", "b"]
+    assert [c.callid for c in store.calls(since=at(3))] == ["c", "b"]
+
+
+def test_since_and_state_together_both_apply(store):
+    status(store, "early", 1, "0")
+    status(store, "late-missed", 7, "1")
+    status(store, "late", 8, "0")
+    assert [c.callid for c in store.calls_for_phone(PHONE, since=at(5), state="answered")] == ["late"]
+    assert [c.callid for c in store.calls(since=at(5), state="answered")] == ["late"]
+
+
+def test_since_is_inclusive(store):
+    status(store, "on-the-dot", 5, "0")
+    assert [c.callid for c in store.calls_for_phone(PHONE, since=at(5))] == ["on-the-dot"]
+
+
+def test_the_default_limit_is_50(store):
+    for n in range(52):
+        status(store, f"c{n:02d}", n, "0")
+        sent(store, f"c{n:02d}", n)
+    assert len(store.calls_for_phone(PHONE)) == 50
+    assert len(store.calls_for_context("order-1")) == 50
+    assert len(store.calls()) == 50
+    assert len(store.calls(limit=None)) == 52
+    assert store.calls_for_phone(PHONE)[0].callid == "c51"
