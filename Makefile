@@ -5,6 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 
 .PHONY: run report test lint unit venv dev clean fuzz load bench test-deploy package deploy offline tencent
+.PHONY: mutate
 NPM_STAMP := node_modules/.installed
 STAGE ?= dev
 
@@ -72,6 +73,19 @@ offline: $(VENV)/.dev $(NPM_STAMP)
 ## make tencent: the folder `scf deploy` uploads (deploy/tencent/build)
 tencent: $(VENV)/.dev
 	$(PY) deploy/build_package.py --cloud tencent --unzipped --out deploy/tencent/build --python 3.10 --arch x86_64
+
+## make mutate: mutation testing of the function's core with mutmut (not part of `make test`).
+## The modules and the tests it uses are [tool.mutmut] in pyproject.toml; results in mutants/,
+## kept between runs (only changed code is mutated again); `rm -rf mutants` for a fresh run.
+## docs/testing.md ("Mutation testing") lists the survivors and why each is left.
+MUTATE_JOBS ?= 2
+$(VENV)/.mutate: $(VENV)/.dev requirements-mutate.txt
+	$(PIP) install --quiet -r requirements-mutate.txt
+	touch $@
+
+mutate: $(VENV)/.mutate
+	$(VENV)/bin/mutmut run --max-children $(MUTATE_JOBS)
+	$(VENV)/bin/mutmut results
 
 unit: $(VENV)/.dev
 	$(PY) -m pytest tests/unit -q
