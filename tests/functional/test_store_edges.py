@@ -1,0 +1,80 @@
+"""Store edges no other test reached: a read-only SQLite reader (what `show` and `report` open)
+reads an existing file and changes nothing; DynamoDB's table-name bounds; a period's end."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+from moto import mock_aws
+
+from tests import samples
+from tests.functional.aws_fixtures import TABLE, aws_client, aws_env, create_table  # noqa: F401
+from voice_receipts.callbacks import parse_callback
+from voice_receipts.config import Settings
+from voice_receipts.errors import ConfigError, StoreUnavailable
+from voice_receipts.receipt import build_receipt
+from voice_receipts.stores.dynamodb import DynamoDBStore
+from voice_receipts.stores.sqlite import SQLiteStore
+
+
+def stored(name: str, second: int, **fields):
+    at = f"2026-12-01T08:00:{second:02d}.000000Z"
+    return build_receipt(parse_callback(samples.body(name, **fields)), received_at=at)
+
+
+def test_a_read_only_reader_reads_the_file_and_creates_nothing(tmp_path, monkeypatch):
+    path = tmp_path / "r.db"
+    with SQLiteStore(path) as writer:
+        writer.put(stored("voicecode_callback", 1, callid="ro"))
+    monkeypatch.chdir(tmp_path)
+    before = sorted(os.listdir(tmp_path))
+    with SQLiteStore(path, read_only=True) as reader:
+        assert [r.callid for r in reader.receipts("ro")] == ["ro"]
+        assert reader.calls()[0].callid == "ro"
+        with pytest.raises(StoreUnavailable):
+            reader.put(stored("voicekey_callback", 2, callid="ro"))
+    assert sorted(name for name in os.listdir(tmp_path) if not name.endswith(("-wal", "-shm"))) == before
+
+
+@pytest.mark.parametrize("path", [":memory:", "missing.db"])
+def test_a_read_only_reader_refuses_what_is_not_a_file(tmp_path, path):
+    with pytest.raises(StoreUnavailable, match="no receipts database at"):
+        SQLiteStore(path if path == ":memory:" else tmp_path / path, read_only=True)
+    assert not (tmp_path / "missing.db").exists()
+
+
+def test_a_file_without_the_receipts_table_is_not_a_receipts_database(tmp_path):
+    import sqlite3
+
+    sqlite3.connect(tmp_path / "other.db").execute("CREATE TABLE t (x)").connection.close()
+    with pytest.raises(StoreUnavailable, match="is not a receipts database"):
+        SQLiteStore(tmp_path / "other.db", read_only=True)
+
+
+@pytest.mark.parametrize(("length", "ok"), [(2, False), (3, True), (255, True), (256, False)])
+def test_dynamodb_table_names_are_3_to_255_characters(aws_env, length, ok):  # noqa: F811
+    name = "t" * length
+    if ok:
+        assert DynamoDBStore.open(name, Settings()).table_name == name
+    else:
+        with pytest.raises(ConfigError, match="3-255 letters"):
+            DynamoDBStore.open(name, Settings())
+
+
+@pytest.mark.parametrize("name", ["a b", "tä-ble", "t/able", "t:able"])
+def test_dynamodb_table_names_of_other_characters_are_refused(aws_env, name):  # noqa: F811
+    with pytest.raises(ConfigError, match=repr(name).replace("\\", "\\\\")):
+        DynamoDBStore.open(name, Settings())
+    assert DynamoDBStore.open("Ab_9.-x", Settings()).table_name == "Ab_9.-x"
+
+
+def test_dynamodb_reads_a_period_up_to_its_end_and_no_further(aws_env):  # noqa: F811
+    with mock_aws():
+        client = aws_client("dynamodb")
+        create_table(client)
+        store = DynamoDBStore(TABLE, client=client)
+        for n in range(5):
+            store.put(stored("voicecode_callback", n, callid=f"p{n}"))
+        period = store.receipts_between("2026-12-01T08:00:01.000000Z", "2026-12-01T08:00:03.000000Z")
+        assert [r.callid for r in period] == ["p1", "p2"]
