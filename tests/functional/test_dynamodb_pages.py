@@ -153,3 +153,62 @@ def test_the_report_scan_tells_its_progress_and_what_it_read_and_cost():
             f"scanned 9 items of {TABLE} in 4 segments for 4 receipts;"
             f" consumed {counting.units:g} read capacity units (a Scan reads every item, whatever the filter)"
         ]
+
+
+class Recording(SmallPages):
+    """SmallPages that keeps every Query and Scan request as the store made it."""
+
+    def __init__(self, client: Any) -> None:
+        super().__init__(client)
+        self.requests: list[tuple[str, dict[str, Any]]] = []
+
+    def _capped(self, operation: str, request: dict[str, Any]) -> dict[str, Any]:
+        self.requests.append((operation, dict(request)))
+        return super()._capped(operation, request)
+
+
+def test_a_call_is_read_consistently_and_a_listing_reads_two_attributes_only():
+    with mock_aws():
+        raw = aws_client("dynamodb")
+        create_table(raw)
+        recording = Recording(raw)
+        store = DynamoDBStore(TABLE, client=recording)
+        put(store, "voicecode_callback", 0, callid="c")
+        store.receipts("c")  # `show` right after a delivery must see it: a strongly consistent read
+        assert recording.requests[-1][1]["ConsistentRead"] is True
+        recording.requests.clear()
+        store.callids()
+        assert {r["ProjectionExpression"] for _, r in recording.requests} == {"callid, received_at"}
+
+
+def test_listing_calls_since_a_moment_includes_that_moment_newest_first(paged):
+    store, _ = paged
+    put(store, "voicecode_callback", 1, callid="a")
+    put(store, "voicecode_callback", 5, callid="b")
+    put(store, "voicecode_callback", 5, callid="c")  # the same second as b: by callid, descending
+    put(store, "voicekey_callback", 9, callid="a")  # a call's first receipt is what counts
+    assert store.callids(since=at(5)) == ["c", "b"]
+    assert store.callids() == ["c", "b", "a"]
+
+
+def test_a_failing_query_or_scan_names_the_table_and_what_to_do():
+    from botocore.stub import Stubber
+
+    from voice_receipts.errors import StoreUnavailable, UnsupportedOperation
+
+    with mock_aws():
+        store = DynamoDBStore(TABLE, client=aws_client("dynamodb"))
+        with Stubber(store.client) as stub:
+            stub.add_client_error("query", "ProvisionedThroughputExceededException", http_status_code=400)
+            with pytest.raises(StoreUnavailable) as caught:
+                store.receipts("c")
+        assert caught.value.message == (
+            f"dynamodb table {TABLE!r} is throttling (ProvisionedThroughputExceededException)"
+        )
+        with Stubber(store.client) as stub:
+            stub.add_client_error("scan", "AccessDeniedException", http_status_code=400)
+            with pytest.raises(UnsupportedOperation) as denied:
+                store.callids()
+        assert denied.value.message == (
+            f"listing calls needs dynamodb:Scan on {TABLE!r}, which this role lacks; give a callid or --phone"
+        )

@@ -95,3 +95,13 @@ def test_the_health_check_refuses_other_methods_naming_them(make_app):
         assert handled.reply.status == 405, handled.reply
         assert handled.reply.errmsg == f"method {shown} not allowed; use GET"
     assert not isinstance(MethodNotAllowed("x"), BadRequest)
+
+
+def test_every_wrong_field_is_named_in_one_errmsg_separated_by_semicolons():
+    with pytest.raises(BadRequest) as caught:
+        parse_callback({"voicecode_callback": {"callid": "c", "fee": "x", "nationcode": "abcdefghijkl"}})
+    assert caught.value.message == (
+        "voicecode_callback.nationcode: must be at most 8 characters; "
+        "voicecode_callback.result: Field required; "
+        "voicecode_callback.fee: must be a whole number"
+    )

@@ -177,3 +177,12 @@ def test_a_direct_invocation():
 )
 def test_each_shape_is_recognised_as_its_gateway(event, adapter):
     assert infer(event) is adapter
+
+
+def test_query_parameters_from_several_sources_are_merged_whatever_comes_first():
+    from voice_receipts.gateways.base import query_lists
+
+    assert query_lists(None, {"token": "a"}, "junk", {"token": ["b", None], "x": 1}) == {
+        "token": ["a", "b"],
+        "x": ["1"],
+    }
