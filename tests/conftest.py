@@ -49,15 +49,21 @@ def make_app(store):
 
 
 # `make mutate` (mutmut) runs, per mutant, every test that reaches the mutated function and stops
-# at the first failure: run the unit tests first and the slowest files last, so a mutant that a
-# fast test kills costs only that test. Outside mutmut the order is pytest's own.
+# at the first failure: run the unit tests first, then the quick functional files, the slowest
+# last, so a mutant that a fast test kills costs only that test. Outside mutmut, pytest's order.
+MUTATION_EARLY = ("test_log_line.py", "test_auth.py", "test_pipeline.py", "test_handler.py", "test_health.py")
 MUTATION_LAST = ("test_stores_agree.py", "test_aws_moto_server.py", "test_store_cmq.py", "test_store_sqs.py")
+
+
+def _mutation_rank(nodeid: str) -> int:
+    path = nodeid.split("::")[0]
+    if "/unit/" in path:
+        return 0
+    return 1 if path.endswith(MUTATION_EARLY) else 3 if path.endswith(MUTATION_LAST) else 2
 
 
 def pytest_collection_modifyitems(config, items):
     import os
 
     if os.environ.get("MUTANT_UNDER_TEST"):
-        items.sort(
-            key=lambda item: ("/unit/" not in item.nodeid, item.nodeid.split("::")[0].endswith(MUTATION_LAST))
-        )
+        items.sort(key=lambda item: _mutation_rank(item.nodeid))
