@@ -17,7 +17,7 @@ from voice_receipts.errors import (
     Forbidden,
     MethodNotAllowed,
     PayloadTooLarge,
-    VoiceReceiptsError,
+    ReplyError,
 )
 from voice_receipts.gateways import Request, infer
 from voice_receipts.metrics import Metrics, call_state
@@ -70,7 +70,7 @@ class App:
             else:
                 receipt = self.accept(request)
                 reply = STORED_REPLY if self.store.put(receipt) else DUPLICATE_REPLY
-        except VoiceReceiptsError as exc:
+        except ReplyError as exc:
             reply = error_reply(exc)
         except Exception as exc:  # a bug: the line says where, the 500 makes the sender retry later
             bug, reply = exc, INTERNAL_REPLY

@@ -12,7 +12,7 @@ from functools import cached_property
 from typing import Any
 
 from voice_receipts import codes
-from voice_receipts.errors import VoiceReceiptsError
+from voice_receipts.errors import ReplyError
 
 MAX_ERRMSG = 300  # the errmsg goes back to the sender and into every log line
 
@@ -56,7 +56,7 @@ DUPLICATE_REPLY = Reply(200, codes.OK, "OK", DUPLICATE)
 INTERNAL_REPLY = Reply(500, codes.INTERNAL, "internal error; the receipt was not stored", ERROR)
 
 
-def error_reply(exc: VoiceReceiptsError) -> Reply:
+def error_reply(exc: ReplyError) -> Reply:
     message = exc.message
     if exc.status == 503:
         outcome = UNAVAILABLE

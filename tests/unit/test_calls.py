@@ -12,9 +12,9 @@ from tests.samples import body
 from voice_receipts import calls, codes, kinds
 from voice_receipts.callbacks import parse_callback
 from voice_receipts.calls import Call
-from voice_receipts.errors import ConfigError
 from voice_receipts.receipt import build_receipt
 from voice_receipts.tools.calls_view import line, render, since, zone
+from voice_receipts.tools.errors import UsageError
 
 
 def receipt(kind: str, second: int, **changes):
@@ -151,9 +151,9 @@ def test_zones_and_since():
     assert since("7d", tz, now) == "2026-11-21T12:00:00.000000Z"
     assert since("2026-11-28", tz, now) == "2026-11-27T16:00:00.000000Z"  # midnight in Shanghai
     assert since("2026-11-28T00:00:00Z", tz, now) == "2026-11-28T00:00:00.000000Z"
-    with pytest.raises(ConfigError, match="--since 'soon'"):
+    with pytest.raises(UsageError, match="--since 'soon'"):
         since("soon", tz, now)
-    with pytest.raises(ConfigError, match="unknown time zone 'Mars/Olympus'"):
+    with pytest.raises(UsageError, match="unknown time zone 'Mars/Olympus'"):
         zone("Mars/Olympus")
 
 
