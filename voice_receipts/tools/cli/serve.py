@@ -18,8 +18,14 @@ def add(sub, common) -> None:
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     v.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    v.add_argument("--port", type=int, default=8000, help="port to listen on")
+    v.add_argument("--port", type=_port, default=8000, help="port to listen on (0: any free one)")
     v.set_defaults(run=run)
+
+
+def _port(text: str) -> int:
+    if not (text.isascii() and text.isdigit() and len(text) <= 5 and int(text) <= 65535):
+        raise argparse.ArgumentTypeError(f"must be a port number from 0 to 65535, got {text[:20]!r}")
+    return int(text)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -32,7 +38,9 @@ def run(args: argparse.Namespace) -> int:
         if exc.errno == errno.EADDRINUSE:
             message = f"port {args.port} on {args.host} is in use; choose another with --port"
             raise UsageError(message) from None
-        raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
+        raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror or exc}") from None
+    except (ValueError, OverflowError) as exc:  # a NUL or a 64-character label (IDNA) in --host
+        raise UsageError(f"--host {args.host[:60]!r} is not an address to listen on ({exc})") from None
     host, port = server.server_address[:2]
     print(f"voice-receipts listening on http://{host}:{port}/ (store: {app.store.name})", flush=True)
     try:
