@@ -20,8 +20,8 @@ from tests.functional.test_send import APPID, TO, env_for
 from tests.stubs import VmsStub
 from voice_receipts.config import load_settings
 from voice_receipts.stores.sqlite import SQLiteStore
-from voice_receipts.tools.errors import SendInvalid
 from voice_receipts.tools import send as sending
+from voice_receipts.tools.errors import SendInvalid
 from voice_receipts.tools.send import send_code
 
 EVERY = [chr(c) for c in range(sys.maxunicode + 1)]
