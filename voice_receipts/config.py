@@ -42,6 +42,12 @@ DEFAULT_LOCAL_STORE = "sqlite:///receipts.db"
 # in ap-shanghai, say) is not where VMS answers, so the sender has its own setting
 DEFAULT_VMS_REGION = "ap-guangzhou"
 DEFAULT_MAX_BODY_BYTES = 64 * 1024
+# Every numeric setting has bounds checked at start-up: a value that passes start-up must not then
+# fail every receipt. A VMS callback is 130-250 bytes: below 512 ordinary ones could be refused.
+MIN_BODY_BYTES = 512
+# DynamoDB's expires_at is received_at + the days: 100 years keeps it far inside datetime (year
+# 9999) and any store's arithmetic, where 10^9 days overflowed on every put
+MAX_RETENTION_DAYS = 36_500
 DEFAULT_EVENT_BUS = "default"
 SCHEMES = ("sqlite", "dynamodb", "sqs", "cmq")
 # A token travels in a URL the VMS console stores and sends back verbatim: only characters that
@@ -137,7 +143,7 @@ def load_settings(environ: Mapping[str, str] | None = None, store: str | None = 
         direct_invocation=_flag(env, DIRECT_INVOCATION, default=not cloud),
         max_body_bytes=_max_body(env, store_url),
         allowed_cidrs=_cidrs(env.get(ALLOWED_CIDRS, "")),
-        retention_days=_positive_int(env, RETENTION_DAYS),
+        retention_days=_whole_number(env, RETENTION_DAYS, 1, MAX_RETENTION_DAYS),
         tencent_region=env.get(TENCENT_REGION) or env.get(SCF_REGION) or None,
         tencent_endpoint=env.get(TENCENT_ENDPOINT) or None,
         tencent_credentials={
@@ -204,30 +210,33 @@ def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be true or false, got {raw!r}")
 
 
-def _positive_int(env: Mapping[str, str], name: str) -> int | None:
+def _whole_number(
+    env: Mapping[str, str], name: str, low: int, high: int, over: str | None = None
+) -> int | None:
+    """A numeric setting within [low, high], or None when unset; `over` says why high is the
+    bound. ASCII digits only: int() also reads "١٢", "1_000" and thousands of digits."""
     raw = env.get(name, "").strip()
     if not raw:
         return None
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
-    if value <= 0:
-        raise ConfigError(f"{name} must be greater than 0, got {value}")
+    shown = raw[:40] + ("…" if len(raw) > 40 else "")
+    if not (raw.isascii() and raw.isdigit()):
+        raise ConfigError(f"{name} must be a whole number from {low:,} to {high:,}, got {shown!r}")
+    value = int(raw) if len(raw) <= len(str(high)) else high + 1
+    if value > high and over:
+        raise ConfigError(over.format(value=shown))
+    if not low <= value <= high:
+        raise ConfigError(f"{name} must be a whole number from {low:,} to {high:,}, got {shown}")
     return value
 
 
 def _max_body(env: Mapping[str, str], store: StoreURL) -> int:
     bound = STORE_MAX_BODY_BYTES[store.scheme]
-    value = _positive_int(env, MAX_BODY_BYTES)
-    if value is None:
-        return min(DEFAULT_MAX_BODY_BYTES, bound)
-    if value > bound:
-        raise ConfigError(
-            f"{MAX_BODY_BYTES}={value} is over what the {store.scheme} store can always take "
-            f"({bound} bytes); a larger receipt would be refused on every retry"
-        )
-    return value
+    over = (
+        f"{MAX_BODY_BYTES}={{value}} is over what the {store.scheme} store can always take "
+        f"({bound} bytes); a larger receipt would be refused on every retry"
+    )
+    value = _whole_number(env, MAX_BODY_BYTES, MIN_BODY_BYTES, bound, over)
+    return min(DEFAULT_MAX_BODY_BYTES, bound) if value is None else value
 
 
 def _cidrs(raw: str) -> tuple:
