@@ -8,6 +8,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from voice_receipts.bounds import durable, whole_number
 from voice_receipts.errors import ConfigError
 from voice_receipts.limits import STORE_MAX_BODY_BYTES
 
@@ -15,6 +16,7 @@ STORE = "VOICE_RECEIPTS_STORE"
 TOKEN = "VOICE_RECEIPTS_TOKEN"  # noqa: S105 - the variable's name, not a secret
 TOKEN_PREVIOUS = "VOICE_RECEIPTS_TOKEN_PREVIOUS"  # noqa: S105 - still accepted during a rotation
 ALLOW_UNAUTHENTICATED = "VOICE_RECEIPTS_ALLOW_UNAUTHENTICATED"
+ALLOW_EPHEMERAL_STORE = "VOICE_RECEIPTS_ALLOW_EPHEMERAL_STORE"  # tests: a store that forgets on exit
 DIRECT_INVOCATION = "VOICE_RECEIPTS_DIRECT_INVOCATION"
 MAX_BODY_BYTES = "VOICE_RECEIPTS_MAX_BODY_BYTES"
 ALLOWED_CIDRS = "VOICE_RECEIPTS_ALLOWED_CIDRS"
@@ -130,7 +132,7 @@ def load_settings(environ: Mapping[str, str] | None = None, store: str | None = 
     """
     env = os.environ if environ is None else environ
     cloud = in_cloud_runtime(env)
-    store_url = _store(env, store, cloud)
+    store_url = durable(_store(env, store, cloud), _flag(env, ALLOW_EPHEMERAL_STORE, default=False))
     tokens = _tokens(env, cloud)
     level = env.get(LOG_LEVEL, "INFO").strip().upper()
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
@@ -143,7 +145,7 @@ def load_settings(environ: Mapping[str, str] | None = None, store: str | None = 
         direct_invocation=_flag(env, DIRECT_INVOCATION, default=not cloud),
         max_body_bytes=_max_body(env, store_url),
         allowed_cidrs=_cidrs(env.get(ALLOWED_CIDRS, "")),
-        retention_days=_whole_number(env, RETENTION_DAYS, 1, MAX_RETENTION_DAYS),
+        retention_days=whole_number(env, RETENTION_DAYS, 1, MAX_RETENTION_DAYS),
         tencent_region=env.get(TENCENT_REGION) or env.get(SCF_REGION) or None,
         tencent_endpoint=env.get(TENCENT_ENDPOINT) or None,
         tencent_credentials={
@@ -210,32 +212,13 @@ def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be true or false, got {raw!r}")
 
 
-def _whole_number(
-    env: Mapping[str, str], name: str, low: int, high: int, over: str | None = None
-) -> int | None:
-    """A numeric setting within [low, high], or None when unset; `over` says why high is the
-    bound. ASCII digits only: int() also reads "١٢", "1_000" and thousands of digits."""
-    raw = env.get(name, "").strip()
-    if not raw:
-        return None
-    shown = raw[:40] + ("…" if len(raw) > 40 else "")
-    if not (raw.isascii() and raw.isdigit()):
-        raise ConfigError(f"{name} must be a whole number from {low:,} to {high:,}, got {shown!r}")
-    value = int(raw) if len(raw) <= len(str(high)) else high + 1
-    if value > high and over:
-        raise ConfigError(over.format(value=shown))
-    if not low <= value <= high:
-        raise ConfigError(f"{name} must be a whole number from {low:,} to {high:,}, got {shown}")
-    return value
-
-
 def _max_body(env: Mapping[str, str], store: StoreURL) -> int:
     bound = STORE_MAX_BODY_BYTES[store.scheme]
     over = (
         f"{MAX_BODY_BYTES}={{value}} is over what the {store.scheme} store can always take "
         f"({bound} bytes); a larger receipt would be refused on every retry"
     )
-    value = _whole_number(env, MAX_BODY_BYTES, MIN_BODY_BYTES, bound, over)
+    value = whole_number(env, MAX_BODY_BYTES, MIN_BODY_BYTES, bound, over)
     return min(DEFAULT_MAX_BODY_BYTES, bound) if value is None else value
 
 

@@ -24,7 +24,12 @@ SHAPES = sorted(samples.SHAPES)
 @pytest.fixture(scope="module")
 def app():
     store = SQLiteStore(":memory:")
-    yield App(load_settings({"VOICE_RECEIPTS_STORE": "sqlite:///:memory:"}), store)
+    yield App(
+        load_settings(
+            {"VOICE_RECEIPTS_STORE": "sqlite:///:memory:", "VOICE_RECEIPTS_ALLOW_EPHEMERAL_STORE": "true"}
+        ),
+        store,
+    )
     store.close()
 
 
