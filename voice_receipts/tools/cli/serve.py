@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import argparse
 import errno
+import ipaddress
+import sys
 
+from voice_receipts import config
 from voice_receipts.runtime import build_app
 from voice_receipts.tools.cli.common import settings
 from voice_receipts.tools.errors import UsageError
@@ -18,6 +21,11 @@ def add(sub, common) -> None:
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     v.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    v.add_argument(
+        "--allow-unauthenticated",
+        action="store_true",
+        help=f"listen beyond loopback without {config.TOKEN} (anyone reaching the port can write receipts)",
+    )
     v.add_argument("--port", type=_port, default=8000, help="port to listen on (0: any free one)")
     v.set_defaults(run=run)
 
@@ -28,10 +36,31 @@ def _port(text: str) -> int:
     return int(text)
 
 
+def loopback(host: str) -> bool:
+    """Only this machine can connect: a loopback address, or `localhost`. Everything else is
+    beyond loopback: "" and 0.0.0.0 and :: (every interface), a LAN address, any other name
+    (it may resolve anywhere)."""
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def run(args: argparse.Namespace) -> int:
     from voice_receipts.tools.server import make_server
 
-    app = build_app(settings(args))  # a server logs every request, as in the cloud
+    loaded = settings(args)
+    if not loaded.tokens and not loopback(args.host):
+        if not args.allow_unauthenticated:
+            raise UsageError(
+                f"--host {args.host[:60]!r} listens beyond loopback and {config.TOKEN} is not set:"
+                " anyone on the network could write receipts; set a token, or pass"
+                " --allow-unauthenticated if something else guards the port"
+            )
+        print(f"warning: listening on {args.host} without a token (--allow-unauthenticated)", file=sys.stderr)
+    app = build_app(loaded)  # a server logs every request, as in the cloud
     try:
         server = make_server(app, args.host, args.port, app.settings.max_body_bytes)
     except OSError as exc:
