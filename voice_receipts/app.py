@@ -113,7 +113,15 @@ class App:
         if settings.tokens:
             auth.check_token(request.query, settings.tokens)
 
-    def _log(self, reply: Reply, receipt: Receipt | None, request_id, via, started, bug=None) -> None:
+    def _log(
+        self,
+        reply: Reply,
+        receipt: Receipt | None,
+        request_id: str | None,
+        via: str,
+        started: float,
+        bug: BaseException | None = None,
+    ) -> None:
         """The request's one line (a bug's class and place in it too: one line per request)."""
         level = logging.ERROR if reply.status >= 500 else logging.INFO  # ERROR: a person must look
         metrics = self.metrics

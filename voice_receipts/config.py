@@ -230,7 +230,7 @@ def _max_body(env: Mapping[str, str], store: StoreURL) -> int:
     return value
 
 
-def _cidrs(raw: str) -> tuple:
+def _cidrs(raw: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
     networks = []
     for part in filter(None, (p.strip() for p in raw.split(","))):
         try:
