@@ -43,6 +43,6 @@ def make_app(store):
     """make_app(VOICE_RECEIPTS_TOKEN="x", ...) -> an App on a fresh SQLite store."""
 
     def build(**env: str) -> App:
-        return App(load_settings({"VOICE_RECEIPTS_STORE": "sqlite:///unused", **env}), store)
+        return App.configured(load_settings({"VOICE_RECEIPTS_STORE": "sqlite:///unused", **env}), store)
 
     return build

@@ -56,6 +56,9 @@ CLOUD_RUNTIME_MARKERS = (LAMBDA_FUNCTION_NAME, "SCF_FUNCTIONNAME")
 TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
 @dataclass(frozen=True)
 class StoreURL:
     """A store URL parsed once: `scheme` picks the backend, `target` is what it names (a path,

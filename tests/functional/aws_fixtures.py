@@ -85,7 +85,7 @@ def aws_env(monkeypatch, tmp_path):
 
 
 def app(store: Store, retention_days: int | None = None) -> App:
-    return App(Settings(retention_days=retention_days), store)
+    return App.configured(Settings(retention_days=retention_days), store)
 
 
 def create_table(client: Any, name: str = TABLE) -> None:

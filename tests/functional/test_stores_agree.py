@@ -74,11 +74,11 @@ def stores(tmp_path, monkeypatch):
         sqlite = SQLiteStore(tmp_path / "agree.db")
         dynamo = DynamoDBStore(TABLE, client=ddb_client)
         yield {
-            "sqlite": (App(settings, sqlite), lambda: table_ids(sqlite), None),
-            "dynamodb": (App(settings, dynamo), lambda: table_ids(dynamo), ddb_client),
-            "sqs": (App(settings, SQSStore(queue_url, client=sqs_client)), sqs_ids, sqs_client),
+            "sqlite": (App.configured(settings, sqlite), lambda: table_ids(sqlite), None),
+            "dynamodb": (App.configured(settings, dynamo), lambda: table_ids(dynamo), ddb_client),
+            "sqs": (App.configured(settings, SQSStore(queue_url, client=sqs_client)), sqs_ids, sqs_client),
             "cmq": (
-                App(cmq_settings, open_store(cmq_settings.store, cmq_settings)),
+                App.configured(cmq_settings, open_store(cmq_settings.store, cmq_settings)),
                 lambda: [json.loads(m.body)["event_id"] for m in tdmq.messages],
                 tdmq,
             ),
@@ -88,7 +88,7 @@ def stores(tmp_path, monkeypatch):
 
 def accepted_ids() -> set[str]:
     """What every store must end up holding: the event_ids of the samples the handler accepts."""
-    app = App(Settings(), SQLiteStore(":memory:"))
+    app = App.configured(Settings(), SQLiteStore(":memory:"))
     return {r.receipt.event_id for i in ITEMS if (r := app.handle(i.event)).reply.status == 200}
 
 

@@ -196,6 +196,9 @@ class DynamoDBStore(Store):
         request = {"TableName": self.table_name, "Item": self.item(receipt)}
         rehearse(self.client, "put_item", {**request, "ConditionExpression": INSERT_IF_ABSENT})
 
+    def disconnect(self) -> None:
+        self.client.close()  # botocore empties its pool; the client opens new sockets when next used
+
     def close(self) -> None:
         self.client.close()
 
