@@ -107,17 +107,6 @@ class DynamoDBStore(Store):
         found = [from_item(i) for i in items]
         return sorted(found, key=lambda r: (r.received_at, r.event_id))
 
-    def receipts_for_phone(self, phone: str, limit: int = 50) -> list[Receipt]:
-        """Up to `limit` receipts to one number ("+8613800138000"), newest first, from the
-        by-phone index. An index read is eventually consistent: a receipt stored a moment ago
-        may be missing."""
-        found: list[Receipt] = []
-        for item in self._by_phone(phone, limit):
-            found.append(from_item(item))
-            if len(found) >= limit:
-                break
-        return found
-
     def callids_for_phone(self, phone: str, limit: int) -> list[str]:
         """Up to `limit` calls to one number, most recent first: one Query on the by-phone index,
         read only as far as it takes to see `limit` distinct calls."""
