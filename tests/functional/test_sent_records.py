@@ -7,15 +7,7 @@ import json
 import pytest
 from moto import mock_aws
 
-from tests.functional.aws_fixtures import (  # noqa: F401 - aws_env is a fixture
-    STATUS,
-    TABLE,
-    all_items,
-    aws_client,
-    aws_env,
-    create_table,
-    keypress,
-)
+from tests.aws import STATUS, TABLE, all_items, aws_client, create_table, keypress
 from tests.stubs import TdmqStub
 from voice_receipts.callbacks import parse_callback
 from voice_receipts.config import load_settings

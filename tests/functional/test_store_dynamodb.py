@@ -10,7 +10,7 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from tests.functional.aws_fixtures import (  # noqa: F401 - aws_env is a fixture
+from tests.aws import (
     FAILURE,
     OK,
     STATUS,
@@ -19,7 +19,6 @@ from tests.functional.aws_fixtures import (  # noqa: F401 - aws_env is a fixture
     app,
     assert_unavailable,
     aws_client,
-    aws_env,
     closed_port,
     create_table,
     function_url_event,

@@ -10,14 +10,7 @@ import pytest
 from moto import mock_aws
 
 from tests import samples
-from tests.functional.aws_fixtures import (  # noqa: F401 - aws_env is a fixture
-    TABLE,
-    all_items,
-    aws_client,
-    aws_env,
-    create_table,
-    drain,
-)
+from tests.aws import TABLE, all_items, aws_client, create_table, drain
 from tests.stubs import TdmqStub
 from tests.worst_case import in_sqs_character_set, sqs_message_bytes, worst_case_body
 from voice_receipts.app import App

@@ -11,7 +11,7 @@ from botocore.exceptions import EndpointConnectionError
 from moto import mock_aws
 
 from tests import samples
-from tests.functional.aws_fixtures import aws_env, create_queue, create_table, drain  # noqa: F401
+from tests.aws import create_queue, create_table, drain
 from tests.stubs import TdmqStub
 from voice_receipts.app import App
 from voice_receipts.config import Settings, load_settings
