@@ -10,16 +10,6 @@ from voice_receipts.calls import Call
 from voice_receipts.display import mask_phone, printable
 from voice_receipts.times import parse_iso
 
-STATE_WORDS = {
-    calls.ANSWERED: "answered",
-    calls.NOT_ANSWERED: "not answered",
-    calls.CALL_ERROR: "call error",
-    calls.FAILED: "failed",
-    calls.UNDOCUMENTED: "undocumented result",
-    calls.IN_PROGRESS: "in progress",
-    calls.SENT: "sent",
-}
-
 
 def at(moment: str | None, tz: tzinfo) -> str:
     if not moment:
@@ -28,7 +18,7 @@ def at(moment: str | None, tz: tzinfo) -> str:
 
 
 def state_words(call: Call) -> str:
-    words = STATE_WORDS.get(call.state, call.state)
+    words = call.state.words
     if call.state == calls.UNDOCUMENTED:
         return f"{words} {printable(call.result)!r}"
     return words

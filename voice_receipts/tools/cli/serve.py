@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"warning: listening on {args.host} without a token (--allow-unauthenticated)", file=sys.stderr)
     app = build_app(loaded)  # a server logs every request, as in the cloud
     try:
-        server = make_server(app, args.host, args.port, app.settings.max_body_bytes)
+        server = make_server(app, args.host, args.port, app.gate.max_body_bytes)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             message = f"port {args.port} on {args.host} is in use; choose another with --port"
