@@ -16,7 +16,7 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from tests.functional.aws_fixtures import TABLE, aws_client, aws_env, create_table  # noqa: F401
+from tests.aws import TABLE, aws_client, create_table
 from tests.functional.test_events_publish import stream_records
 from tests.samples import body
 from tests.worst_case import worst_case_body

@@ -10,7 +10,7 @@ import pytest
 from moto import mock_aws
 
 from tests import samples
-from tests.functional.aws_fixtures import TABLE, aws_client, aws_env, create_table  # noqa: F401
+from tests.aws import TABLE, aws_client, create_table
 from voice_receipts import config, runtime
 from voice_receipts.errors import ConfigError, StoreUnavailable
 from voice_receipts.stores.dynamodb import DynamoDBStore
