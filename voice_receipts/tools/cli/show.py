@@ -56,7 +56,9 @@ def _positive(text: str) -> int:
     value = int(text) if text.isascii() and text.isdigit() and len(text) <= 7 else 0
     if not 1 <= value <= MAX_LIMIT:
         shown = repr(text[:20]) + ("…" if len(text) > 20 else "")
-        raise argparse.ArgumentTypeError(f"must be a whole number from 1 to {MAX_LIMIT:,}, got {shown}")
+        raise argparse.ArgumentTypeError(
+            f"must be a whole number of at least 1 and at most {MAX_LIMIT:,}, got {shown}"
+        )
     return value
 
 
