@@ -9,6 +9,7 @@ sent (issue 21, classes 5 and 6; docs/sending.md), against the local VMS stub ov
 
 from __future__ import annotations
 
+import json
 import sys
 import unicodedata
 
@@ -19,7 +20,7 @@ from hypothesis import strategies as st
 from tests.functional.test_send import APPID, TO, env_for
 from tests.stubs import VmsStub
 from voice_receipts.config import load_settings
-from voice_receipts.stores.sqlite import SQLiteStore
+from voice_receipts.tools import cli
 from voice_receipts.tools import send as sending
 from voice_receipts.tools.errors import SendInvalid
 from voice_receipts.tools.send import send_code
@@ -88,8 +89,9 @@ def test_an_accepted_context_is_one_line_a_person_can_type_again(context):
 
 
 @pytest.mark.parametrize("context", ["order-42", "订单 42", "Café/№7", "a+b=c ✓", "ज्ञ-1", "x" * 128])
-def test_an_accepted_context_is_sent_and_found_again_by_show(settings, stub, context):
+def test_an_accepted_context_is_sent_and_found_again_by_show(settings, stub, context, capsys):
     sent = send_code(TO, "1", context=context, settings=settings)
     assert stub.calls[-1].session_context == context
-    with SQLiteStore(settings.store.target) as store:
-        assert [c.callid for c in store.calls_for_context(context)] == [sent.call_id]
+    capsys.readouterr()
+    assert cli.main(["show", "--context", context, "--json", "--store", str(settings.store)]) == 0
+    assert [c["callid"] for c in json.loads(capsys.readouterr().out)] == [sent.call_id]
