@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 from dataclasses import MISSING, dataclass, field
@@ -144,6 +145,7 @@ def _message_fields(body: Any, fields: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
+@functools.lru_cache(maxsize=64)  # one entry per annotation: a consumer checks every message
 def _annotated_types(annotation: Any) -> tuple[type, ...]:
     """`str | None` -> (str, NoneType); `dict[str, Any]` -> (dict,). Unknown names match nothing."""
     names = [part.strip().split("[", 1)[0] for part in str(annotation).split("|")]
