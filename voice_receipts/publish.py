@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from voice_receipts.config import load_event_bus
+from voice_receipts.entry import PerProcess
 from voice_receipts.errors import StoreUnavailable
 from voice_receipts.receipt import Receipt
 from voice_receipts.stores.aws import AWS_ERRORS, make_client, unavailable
@@ -131,12 +132,10 @@ class Publisher:
         return len(batch)
 
 
-_publisher: Publisher | None = None
+# once per process: the client is the cold start's cost
+PUBLISHER: PerProcess[Publisher] = PerProcess(lambda: Publisher(load_event_bus()))
 
 
 def lambda_handler(event: Mapping[str, Any], context: Any = None) -> dict[str, int]:
     """The stream's Lambda function: `handler: voice_receipts.publish.lambda_handler`."""
-    global _publisher
-    if _publisher is None:  # once per process: the client is the cold start's cost
-        _publisher = Publisher(load_event_bus())
-    return {"published": _publisher.publish(event.get("Records", []))}
+    return {"published": PUBLISHER.get().publish(event.get("Records", []))}

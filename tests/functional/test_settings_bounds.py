@@ -76,7 +76,7 @@ def test_a_warm_up_failure_every_receipt_would_repeat_stops_the_start(monkeypatc
     cloud_env(monkeypatch, VOICE_RECEIPTS_RETENTION_DAYS=str(10**9))
     with pytest.raises(ConfigError, match="warm-up at init failed \\(OverflowError\\)"):
         runtime.get_app()
-    assert runtime._app is None  # nothing half-started is kept
+    assert runtime.current() is None  # nothing half-started is kept
 
 
 @pytest.mark.usefixtures("aws_env", "table")
@@ -87,5 +87,5 @@ def test_a_store_unavailable_at_init_only_logs(monkeypatch, capsys):
     monkeypatch.setattr(DynamoDBStore, "warm", paused)
     cloud_env(monkeypatch)
     app = runtime.get_app()  # the package's own JSON lines, on stderr
-    assert app is runtime._app
+    assert app is runtime.current()
     assert "store is unavailable now" in capsys.readouterr().err
