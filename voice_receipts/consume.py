@@ -19,6 +19,7 @@ from logging import INFO, WARNING
 from typing import Any
 
 from voice_receipts import logs
+from voice_receipts.entry import PerProcess
 from voice_receipts.errors import BadMessage
 from voice_receipts.receipt import Receipt
 
@@ -44,12 +45,12 @@ def sqs_batch(event: dict[str, Any], on_receipt: OnReceipt) -> dict[str, list[di
     return {"batchItemFailures": failures}
 
 
-def sqs_handler(on_receipt: OnReceipt) -> Callable[[dict[str, Any], Any], dict]:
+def sqs_handler(on_receipt: OnReceipt) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
     """A Lambda handler for an SQS event source mapping with FunctionResponseTypes:
     [ReportBatchItemFailures]. Without that setting Lambda ignores the response and retries or
     deletes the whole batch."""
 
-    def handler(event: dict[str, Any], context: Any = None) -> dict:
+    def handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
         return sqs_batch(event, on_receipt)
 
     return handler
@@ -98,8 +99,10 @@ def log_receipt(receipt: Receipt) -> None:
     logs.emit(INFO, "receipt consumed", fields)
 
 
-def lambda_handler(event: dict[str, Any], context: Any = None) -> dict:
+# a function of its own: JSON lines, as the receiver writes them (entry.py's one bootstrap)
+CONSUMER: PerProcess[OnReceipt] = PerProcess(lambda: log_receipt)
+
+
+def lambda_handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
     """The example consumer as a Lambda function: `handler: voice_receipts.consume.lambda_handler`."""
-    if not logs.log.handlers:  # a function of its own: JSON lines, as the receiver writes them
-        logs.configure("INFO")
-    return sqs_batch(event, log_receipt)
+    return sqs_batch(event, CONSUMER.get())

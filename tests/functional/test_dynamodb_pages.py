@@ -15,7 +15,7 @@ import pytest
 from moto import mock_aws
 
 from tests import samples
-from tests.functional.aws_fixtures import TABLE, aws_client, aws_env, create_table  # noqa: F401
+from tests.aws import TABLE, aws_client, create_table
 from voice_receipts.callbacks import parse_callback
 from voice_receipts.receipt import build_receipt
 from voice_receipts.stores.dynamodb import DynamoDBStore

@@ -9,7 +9,7 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from tests.functional.aws_fixtures import TABLE, aws_client, aws_env, create_table  # noqa: F401
+from tests.aws import TABLE, aws_client, create_table
 from tests.samples import body
 from voice_receipts import publish as events
 from voice_receipts.callbacks import parse_callback
@@ -53,7 +53,7 @@ def aws(monkeypatch):
         ]
         bus.put_rule(Name="key-1", EventPattern=json.dumps(KEY_1_PRESSED))
         bus.put_targets(Rule="key-1", Targets=[{"Id": "q", "Arn": queue_arn}])
-        monkeypatch.setattr(events, "_publisher", None)
+        events.PUBLISHER.reset()
         # botocore 1.44 sends stream calls to the account's endpoint (ACCOUNT.streams-ddb...),
         # which moto 5.2.5 does not route; the regional endpoint it does
         streams = aws_client(

@@ -12,18 +12,17 @@ import pytest
 from tests.stubs import VmsStub
 from voice_receipts import kinds
 from voice_receipts.config import load_settings
-from voice_receipts.errors import (
-    ConfigError,
+from voice_receipts.errors import ConfigError, StoreUnavailable
+from voice_receipts.stores.sqlite import SQLiteStore
+from voice_receipts.tools import vms_api
+from voice_receipts.tools.errors import (
     SendError,
     SendInvalid,
     SendNotRecorded,
     SendRateLimited,
     SendRefused,
     SendUnreachable,
-    StoreUnavailable,
 )
-from voice_receipts.stores.sqlite import SQLiteStore
-from voice_receipts.tools import vms_api
 from voice_receipts.tools.send import send_code, send_tts, sent_event_id
 from voice_receipts.tools.vms_api import build_client
 
@@ -335,7 +334,7 @@ def test_the_receiver_never_imports_the_sender_or_the_vms_sdk():
     code = (
         "import sys, handler;"
         "from voice_receipts.runtime import build_app; from voice_receipts.config import load_settings;"
-        "app = build_app(load_settings({'VOICE_RECEIPTS_STORE': 'sqlite:///:memory:'}));"
+        "app = build_app(load_settings({'VOICE_RECEIPTS_STORE': 'sqlite:///:memory:', 'VOICE_RECEIPTS_ALLOW_EPHEMERAL_STORE': 'true'}));"
         "app({'voicecode_callback': {'callid': 'c', 'result': '0', 'mobile': '1', 'nationcode': '86',"
         " 'call_from': '', 'accept_time': '1', 'start_calltime': '1', 'end_calltime': '2', 'fee': '1'}});"
         "bad = sorted(m for m in sys.modules if m.startswith(('tencentcloud.vms', 'voice_receipts.tools.send',"

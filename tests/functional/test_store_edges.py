@@ -9,7 +9,7 @@ import pytest
 from moto import mock_aws
 
 from tests import samples
-from tests.functional.aws_fixtures import TABLE, aws_client, aws_env, create_table  # noqa: F401
+from tests.aws import TABLE, aws_client, create_table
 from voice_receipts.callbacks import parse_callback
 from voice_receipts.config import Settings
 from voice_receipts.errors import ConfigError, StoreUnavailable
@@ -53,7 +53,7 @@ def test_a_file_without_the_receipts_table_is_not_a_receipts_database(tmp_path):
 
 
 @pytest.mark.parametrize(("length", "ok"), [(2, False), (3, True), (255, True), (256, False)])
-def test_dynamodb_table_names_are_3_to_255_characters(aws_env, length, ok):  # noqa: F811
+def test_dynamodb_table_names_are_3_to_255_characters(aws_env, length, ok):
     name = "t" * length
     if ok:
         assert DynamoDBStore.open(name, Settings()).table_name == name
@@ -63,13 +63,13 @@ def test_dynamodb_table_names_are_3_to_255_characters(aws_env, length, ok):  # n
 
 
 @pytest.mark.parametrize("name", ["a b", "tä-ble", "t/able", "t:able"])
-def test_dynamodb_table_names_of_other_characters_are_refused(aws_env, name):  # noqa: F811
+def test_dynamodb_table_names_of_other_characters_are_refused(aws_env, name):
     with pytest.raises(ConfigError, match=repr(name).replace("\\", "\\\\")):
         DynamoDBStore.open(name, Settings())
     assert DynamoDBStore.open("Ab_9.-x", Settings()).table_name == "Ab_9.-x"
 
 
-def test_dynamodb_reads_a_period_up_to_its_end_and_no_further(aws_env):  # noqa: F811
+def test_dynamodb_reads_a_period_up_to_its_end_and_no_further(aws_env):
     with mock_aws():
         client = aws_client("dynamodb")
         create_table(client)
