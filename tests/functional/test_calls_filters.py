@@ -3,6 +3,8 @@ a matching older one's place), and its default limit is 50: on SQLite, the store
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
+
 from tests import samples
 from voice_receipts.callbacks import parse_callback
 from voice_receipts.receipt import Receipt, build_receipt
@@ -16,7 +18,16 @@ def at(minute: int) -> str:
 
 
 def status(store, callid: str, minute: int, result: str) -> None:
-    body = samples.body("voicecode_callback", callid=callid, result=result, **NUMBER)
+    """A call placed at `minute` (its start_calltime: the call's time), reported at once."""
+    started = int(datetime(2026, 11, 28, minute // 60, minute % 60, tzinfo=timezone.utc).timestamp())
+    body = samples.body(
+        "voicecode_callback", callid=callid, result=result, start_calltime=str(started), **NUMBER
+    )
+    store.put(build_receipt(parse_callback(body), received_at=at(minute)))
+
+
+def key(store, callid: str, minute: int) -> None:
+    body = samples.body("voicekey_callback", callid=callid, keypress="1", **NUMBER)
     store.put(build_receipt(parse_callback(body), received_at=at(minute)))
 
 
@@ -43,12 +54,12 @@ def test_a_state_filter_comes_before_the_limit(store):
 
 
 def test_a_since_filter_comes_before_the_limit(store):
-    # "old" was first seen before `since` but heard of again last of all: it is the newest by
-    # its latest receipt, and must neither be listed nor take a newer call's place
-    status(store, "old", 1, "1")
+    # "old" was placed before `since` but heard of again last of all (a key press): it is the
+    # newest by its latest receipt, and must neither be listed nor take a newer call's place
+    status(store, "old", 1, "0")
     status(store, "b", 5, "0")
     status(store, "c", 6, "0")
-    status(store, "old", 10, "0")
+    key(store, "old", 10)
     found = store.calls_for_phone(PHONE, limit=2, since=at(3))
     assert [c.callid for c in found] == ["c", "b"]
     assert [c.callid for c in store.calls(since=at(3))] == ["c", "b"]

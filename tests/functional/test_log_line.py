@@ -78,14 +78,14 @@ class Broken:
 
 
 def test_an_unavailable_store_is_an_error_line(make_app):
-    app = App(make_app().settings, Unavailable())
+    app = App(make_app().gate, Unavailable())
     line = run(app, samples.tencent_url(samples.body("voicecode_callback")))
     assert (line["level"], line["outcome"], line["status"]) == ("ERROR", "unavailable", 503)
     assert line["errmsg"] == "the store is busy; retry later" and line["callid"] == "call-code-1"
 
 
 def test_a_bug_is_an_error_line_naming_its_class_and_place_not_its_message(make_app):
-    app = App(make_app().settings, Broken())
+    app = App(make_app().gate, Broken())
     line = run(app, samples.tencent_url(samples.body("voicecode_callback")))
     assert (line["level"], line["outcome"], line["status"]) == ("ERROR", "error", 500)
     assert line["error"] == "KeyError" and line["where"].startswith("test_log_line.py:")
@@ -97,9 +97,7 @@ def test_at_warning_a_stored_receipt_writes_no_line_but_a_failure_does(make_app)
     logs.configure("WARNING", stream)
     make_app()(samples.tencent_url(samples.body("voicecode_callback")), SCF_CONTEXT)
     assert stream.getvalue() == ""
-    App(make_app().settings, Unavailable())(
-        samples.tencent_url(samples.body("voicecode_callback")), SCF_CONTEXT
-    )
+    App(make_app().gate, Unavailable())(samples.tencent_url(samples.body("voicecode_callback")), SCF_CONTEXT)
     assert [line["outcome"] for line in lines(stream)] == ["unavailable"]
 
 

@@ -67,11 +67,11 @@ def test_a_body_of_the_wrong_json_type_is_named_by_its_type(body, words):
 @pytest.mark.parametrize(
     ("message", "words"),
     [
-        ("{not json", "the message is not JSON"),
+        ("{not json", "the message is not JSON: key must be a string at line 1 column 2"),
         ("[1]", "the message is not a JSON object"),
         (
             '{"callid": "c", "kind": "voicekey", "event_id": "e", "received_at": "t", "raw": []}',
-            "the message's 'raw' is not an object",
+            "the message's 'raw' is not of type dict[str, Any]",
         ),
         (
             '{"kind": "voicekey", "event_id": "e", "received_at": "t"}',

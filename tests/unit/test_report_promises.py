@@ -9,6 +9,7 @@ import json
 import re
 from datetime import datetime, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -54,7 +55,7 @@ class Calls:
         self.add("voice_failure_callback", callid=callid, failure_code=code, failure_reason=reason)
 
     def report(self, source: str = "sqlite:///r.db") -> tuple[str, dict]:
-        return build(self.receipts, SINCE, UNTIL, "Asia/Shanghai", source)
+        return build(self.receipts, SINCE, UNTIL, ZoneInfo("Asia/Shanghai"), "Asia/Shanghai", source)
 
 
 def embedded(html: str) -> dict:
