@@ -105,3 +105,35 @@ def test_every_wrong_field_is_named_in_one_errmsg_separated_by_semicolons():
         "voicecode_callback.result: Field required; "
         "voicecode_callback.fee: must be a whole number"
     )
+
+
+RECEIPT = {"callid": "c", "kind": "voicekey", "event_id": "e", "received_at": "t"}
+
+
+@pytest.mark.parametrize(
+    ("message", "words"),
+    [
+        (123, "the message is int, not text"),
+        ("\ud800", "the message is not UTF-8 text"),
+        ("[1", "the message is not JSON: EOF while parsing a list at line 1 column 2"),
+        ({**RECEIPT, "callid": ""}, "the message has no 'callid': not a voice receipt"),
+        ({**RECEIPT, "callid": 5}, "the message has no 'callid': not a voice receipt"),
+        ({**RECEIPT, "fee_minutes": "x"}, "the message's 'fee_minutes' is not of type int | None"),
+        ({**RECEIPT, "fee_minutes": True}, "the message's 'fee_minutes' is not of type int | None"),
+        ({**RECEIPT, "fee_minutes": 2**63}, "the message's 'fee_minutes' is out of range"),
+        ({**RECEIPT, "fee_minutes": -(2**63)}, "the message's 'fee_minutes' is out of range"),
+    ],
+)
+def test_each_way_a_queue_message_is_not_a_receipt_has_its_words(message, words):
+    import json
+
+    with pytest.raises(BadMessage) as caught:
+        Receipt.from_message(json.dumps(message) if isinstance(message, dict) else message)
+    assert caught.value.message == words
+
+
+@pytest.mark.parametrize("minutes", [2**63 - 1, -(2**63) + 1, 0])
+def test_integers_just_inside_what_every_store_keeps_are_accepted(minutes):
+    import json
+
+    assert Receipt.from_message(json.dumps({**RECEIPT, "fee_minutes": minutes})).fee_minutes == minutes

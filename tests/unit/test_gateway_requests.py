@@ -186,3 +186,27 @@ def test_query_parameters_from_several_sources_are_merged_whatever_comes_first()
         "token": ["a", "b"],
         "x": ["1"],
     }
+
+
+def test_an_event_body_is_read_as_bytes_whatever_it_holds():
+    from voice_receipts.errors import BadRequest
+    from voice_receipts.gateways.base import body_bytes
+
+    assert body_bytes({}) == b"" and body_bytes({"body": None}) == b""
+    # a lone surrogate reaches the JSON parser as bytes (which refuses it with a 400), not a 500
+    assert body_bytes({"body": "\ud800"}) == b"\xed\xa0\x80"
+    assert body_bytes({"body": "é", "isBase64Encoded": False}) == "é".encode()
+    for event, words in (
+        ({"body": 5}, "event body must be a string"),
+        ({"body": "@@", "isBase64Encoded": True}, "body is marked base64 but is not valid base64"),
+    ):
+        with pytest.raises(BadRequest) as caught:
+            body_bytes(event)
+        assert caught.value.message == words
+
+
+@pytest.mark.parametrize(("value", "read"), [("x", "x"), ("", None), (5, None), (["x"], None), (None, None)])
+def test_only_a_non_empty_string_is_text(value, read):
+    from voice_receipts.gateways.base import text
+
+    assert text(value) == read
