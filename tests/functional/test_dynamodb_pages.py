@@ -76,7 +76,7 @@ def test_a_call_with_more_receipts_than_a_page_is_read_whole(paged):
 def test_calls_to_one_number_are_found_past_the_first_page(paged):
     store, client = paged
     # three calls of three receipts each: the first page (newest first) holds one call only
-    for n, callid in enumerate(("c1", "c2", "c3")):
+    for n, callid in enumerate(("c0", "c1", "c2", "c3")):
         number = {"callid": callid, "mobile": "13800138000", "nationcode": "86"}
         put(store, "voiceprompt_callback", 10 * n, **number)
         put(store, "voicekey_callback", 10 * n + 1, keypress="1", **number)

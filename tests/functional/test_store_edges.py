@@ -78,3 +78,19 @@ def test_dynamodb_reads_a_period_up_to_its_end_and_no_further(aws_env):
             store.put(stored("voicecode_callback", n, callid=f"p{n}"))
         period = store.receipts_between("2026-12-01T08:00:01.000000Z", "2026-12-01T08:00:03.000000Z")
         assert [r.callid for r in period] == ["p1", "p2"]
+
+
+@pytest.mark.parametrize("read_only", [False, True])
+def test_sqlite_waits_for_another_writer_and_serves_any_thread(tmp_path, read_only):
+    import threading
+
+    path = tmp_path / "r.db"
+    SQLiteStore(path).close()
+    with SQLiteStore(path, timeout_s=2.5, read_only=read_only) as store:
+        # another process holding the write lock is waited for, up to the timeout (ms here)
+        assert store._db.execute("PRAGMA busy_timeout").fetchone() == (2500,)
+        found = []
+        thread = threading.Thread(target=lambda: found.append(store.receipts("none")))  # `serve` is threaded
+        thread.start()
+        thread.join()
+        assert found == [[]]
