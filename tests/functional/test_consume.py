@@ -173,6 +173,7 @@ def test_the_example_consumer_logs_one_masked_line_per_receipt(queues, monkeypat
     monkeypatch.setattr(logs.log, "level", logs.log.level)
     monkeypatch.setattr(logs.log, "propagate", logs.log.propagate)
     monkeypatch.setattr(logs.log, "handlers", [])
+    consume.CONSUMER.reset()  # built by an earlier test, it would not set up the log again
     client, url, arn, _ = queues
     SQSStore(url, client=client).put(receipt("voicekey_callback"))
     assert poll_once(client, url, arn, consume.lambda_handler) == {"batchItemFailures": []}
