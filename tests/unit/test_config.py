@@ -364,3 +364,10 @@ def test_the_sdk_credential_pair_is_read_when_scf_gives_none():
         "TENCENTCLOUD_SECRET_ID": "id2",
         "TENCENTCLOUD_SECRET_KEY": "key2",
     }
+
+
+@pytest.mark.parametrize(
+    "url", ["dynamodb://t", "sqs://q", "cmq://q", "sqlite:///r.db", "sqlite:////abs/r.db"]
+)
+def test_a_store_url_reads_back_as_it_was_written(url):
+    assert str(load_settings({"VOICE_RECEIPTS_STORE": url}).store) == url
