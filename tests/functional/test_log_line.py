@@ -109,3 +109,19 @@ def test_a_health_check_is_a_debug_line_only(make_app):
     assert stream.getvalue() == ""
     line = run(make_app(), event, level="DEBUG")
     assert (line["level"], line["outcome"], line["status"]) == ("DEBUG", "healthy", 200)
+
+
+def test_a_request_refused_before_it_is_read_still_names_its_gateway(make_app):
+    event = samples.tencent_url(None)
+    event["body"] = 5  # not a string: refused while the gateway reads the event
+    line = run(make_app(), event)
+    assert (line["outcome"], line["status"], line["via"]) == ("rejected", 400, "tencent-function-url")
+
+
+def test_direct_invocation_turned_off_says_how_to_call(make_app):
+    app = make_app(VOICE_RECEIPTS_DIRECT_INVOCATION="false")
+    line = run(app, samples.body("voicekey_callback"))
+    assert line["status"] == 403
+    assert (
+        line["errmsg"] == "direct invocation is turned off (VOICE_RECEIPTS_DIRECT_INVOCATION); call the URL"
+    )

@@ -371,3 +371,29 @@ def test_the_sdk_credential_pair_is_read_when_scf_gives_none():
 )
 def test_a_store_url_reads_back_as_it_was_written(url):
     assert str(load_settings({"VOICE_RECEIPTS_STORE": url}).store) == url
+
+
+@pytest.mark.parametrize(
+    ("url", "words"),
+    [
+        ("sqlite://", "VOICE_RECEIPTS_STORE must look like sqlite:///receipts.db, got 'sqlite://'"),
+        ("dynamodb://", "VOICE_RECEIPTS_STORE must look like dynamodb://TABLE, got 'dynamodb://'"),
+        ("sqs://", "VOICE_RECEIPTS_STORE must look like sqs://QUEUE, got 'sqs://'"),
+        ("cmq://", "VOICE_RECEIPTS_STORE must look like cmq://QUEUE, got 'cmq://'"),
+    ],
+)
+def test_a_store_url_without_its_target_shows_the_right_example(url, words):
+    assert refused({"VOICE_RECEIPTS_STORE": url}).message == words
+
+
+def test_store_errors_name_where_the_url_came_from_and_what_a_cloud_needs():
+    with pytest.raises(ConfigError) as caught:
+        load_settings({}, store="nope")
+    assert caught.value.message.startswith(
+        "--store must be a store URL (sqlite:///receipts.db, dynamodb://TABLE,"
+    )
+    cloud = refused({"AWS_LAMBDA_FUNCTION_NAME": "f", "VOICE_RECEIPTS_TOKEN": GOOD})
+    assert cloud.message == (
+        "VOICE_RECEIPTS_STORE is not set: in a cloud function receipts need a durable store "
+        "(dynamodb://TABLE, sqs://QUEUE or cmq://QUEUE)"
+    )

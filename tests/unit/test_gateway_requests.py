@@ -210,3 +210,24 @@ def test_only_a_non_empty_string_is_text(value, read):
     from voice_receipts.gateways.base import text
 
     assert text(value) == read
+
+
+def test_missing_paths_methods_and_http_blocks_have_their_defaults():
+    http_api = {"version": "2.0", "requestContext": {"requestId": "r"}, "body": BODY}
+    request = read(http_api)  # no "http" block at all: no method, no source, not a crash
+    assert (request.method, request.path, request.source_ip) == ("", "/", None)
+    rest = {"httpMethod": "POST", "requestContext": {"stage": "dev", "requestId": "rest-1"}, "body": BODY}
+    assert read(rest).path == "/"
+    assert read(rest, LAMBDA_CONTEXT).request_id == "lambda-req-1"  # Lambda's own id wins
+
+
+def test_a_request_without_a_method_is_refused_naming_none(make_app):
+    from voice_receipts.errors import MethodNotAllowed
+
+    app = make_app()
+    handled = app.handle({"version": "2.0", "requestContext": {"requestId": "r"}, "body": BODY})
+    assert handled.reply.status == 405
+    assert handled.reply.errmsg == "method (none) not allowed; use POST"
+    long = app.handle({"version": "2.0", "requestContext": {"http": {"method": "X" * 40}}, "body": BODY})
+    assert long.reply.errmsg == f"method {'X' * 16} not allowed; use POST"
+    assert MethodNotAllowed.status == 405
