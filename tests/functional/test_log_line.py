@@ -125,3 +125,29 @@ def test_direct_invocation_turned_off_says_how_to_call(make_app):
     assert (
         line["errmsg"] == "direct invocation is turned off (VOICE_RECEIPTS_DIRECT_INVOCATION); call the URL"
     )
+
+
+class Slow:
+    name = "sqlite"
+
+    def put(self, receipt):
+        import time
+
+        time.sleep(0.05)
+        return True
+
+
+def test_duration_is_in_milliseconds_to_the_microsecond(make_app):
+    line = run(App(make_app().gate, Slow()), samples.tencent_url(samples.body("voicecode_callback")))
+    assert 50 <= line["duration_ms"] < 5_000
+    assert line["duration_ms"] == round(line["duration_ms"], 3)
+
+
+def test_with_metrics_on_the_line_counts_the_receipt_by_kind_and_the_call_by_state(make_app):
+    from voice_receipts.metrics import Metrics
+
+    app = App(make_app().gate, make_app().store, Metrics("fn", 12.0))
+    line = run(app, samples.tencent_url(samples.body("voicecode_callback")))
+    directives = line["_aws"]["CloudWatchMetrics"]
+    assert directives[0]["Dimensions"] == [["function", "outcome"], ["function", "kind", "outcome"]]
+    assert (line["Receipts"], line["Calls"], line["state"], line["function"]) == (1, 1, "answered", "fn")

@@ -231,3 +231,27 @@ def test_a_request_without_a_method_is_refused_naming_none(make_app):
     long = app.handle({"version": "2.0", "requestContext": {"http": {"method": "X" * 40}}, "body": BODY})
     assert long.reply.errmsg == f"method {'X' * 16} not allowed; use POST"
     assert MethodNotAllowed.status == 405
+
+
+def test_a_direct_event_is_read_as_utf8_json_lone_surrogates_included():
+    request = read({"voicekey_callback": {"callid": "é\ud800"}})
+    assert request.body == '{"voicekey_callback": {"callid": "é\ud800"}}'.encode("utf-8", "surrogatepass")
+    assert request.via == "direct" and request.platform_authorised
+
+
+@pytest.mark.parametrize(
+    ("event", "words"),
+    [
+        (
+            {"requestContext": "x", "httpMethod": "POST"},
+            "the event is neither a callback nor a gateway event this service knows",
+        ),
+        ({"voicekey_callback": {1, 2}}, "the event cannot be read as JSON"),
+    ],
+)
+def test_a_direct_event_that_cannot_be_read_says_why(event, words):
+    from voice_receipts.errors import BadRequest
+
+    with pytest.raises(BadRequest) as caught:
+        Direct.request(event, None)
+    assert caught.value.message == words
