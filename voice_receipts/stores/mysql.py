@@ -72,7 +72,7 @@ class MySQLStore(SQLStore):
             read_timeout=t["read_timeout"],
             write_timeout=t["read_timeout"],
             local_infile=False,  # a server asking for a file gets nothing
-            init_command=f"SET SESSION sql_mode = '{SQL_MODE}', SESSION wait_timeout = {int(t['idle_timeout'])}",
+            init_command=f"SET SESSION sql_mode = '{SQL_MODE}', wait_timeout = {int(t['idle_timeout'])}",
             **_tls(a.sslmode, a.sslrootcert),
         )
 

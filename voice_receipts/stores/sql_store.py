@@ -22,6 +22,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -155,7 +156,8 @@ class SQLStore(Store):
                         time.sleep(pause)
                         pause = min(pause * 2, LONGEST_PAUSE)
                         continue
-                    raise StoreUnavailable(f"the {self.name} store at {self.where} cannot {doing}: {what}") from None
+                    message = f"the {self.name} store at {self.where} cannot {doing}: {what}"
+                    raise StoreUnavailable(message) from None
                 finally:
                     self._last_used = time.monotonic()
 
@@ -171,10 +173,9 @@ class SQLStore(Store):
     def _drop(self) -> None:
         db, self._db = self._db, None
         if db is not None:
-            try:
+            # closing a broken connection may fail: it is gone either way
+            with contextlib.suppress(Exception):
                 db.close()
-            except Exception:  # noqa: BLE001, S110 - closing a broken connection may fail; it is gone either way
-                pass
 
     def _translate(self, exc: BaseException) -> tuple[str, str]:
         code = self._code(exc)
