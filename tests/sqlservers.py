@@ -221,3 +221,49 @@ class PostgreSQL(Server):
             host=str(self.folder), port=self.port, user="postgres", dbname=database or "postgres",
             autocommit=True,
         )  # fmt: skip
+
+
+# -- what the fixtures hand out (tests/conftest.py) ----------------------------------------------
+
+KINDS = ("mysql", "postgresql")
+ADMIN_USER = {"mysql": "admin", "postgresql": "postgres"}
+
+
+def start(kind: str) -> Server:
+    return MariaDB() if kind == "mysql" else PostgreSQL()
+
+
+def admin_url(server: Server, database: str, **query: str) -> str:
+    return server.url(ADMIN_USER[server.scheme], database, ADMIN_PASSWORD, **query)
+
+
+def init_schema(url: str) -> list[str]:
+    """`db init`, as a person runs it (with the administrator)."""
+    from voice_receipts.config import load_settings
+    from voice_receipts.tools import db
+
+    return db.init(load_settings({"VOICE_RECEIPTS_STORE": url}))
+
+
+def fresh_database(server: Server) -> str:
+    """A new database with the schema made by `db init`: its name."""
+    database = server.new_database()
+    init_schema(admin_url(server, database))
+    return database
+
+
+def create_user(server: Server, database: str, user: str, password: str, grants: str = "INSERT") -> None:
+    """A user with `grants` on the receipts table alone (docs/stores.md's statements)."""
+    if server.scheme == "mysql":
+        server.execute(
+            f"CREATE USER '{user}'@'%' IDENTIFIED BY '{password}'",
+            f"GRANT {grants} ON {database}.receipts TO '{user}'@'%'",
+        )
+    else:
+        server.execute(f"CREATE ROLE {user} LOGIN PASSWORD '{password}'")
+        server.execute(
+            f"GRANT CONNECT ON DATABASE {database} TO {user}",
+            f"GRANT USAGE ON SCHEMA public TO {user}",
+            f"GRANT {grants} ON receipts TO {user}",
+            database=database,
+        )

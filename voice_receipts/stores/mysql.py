@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from voice_receipts.stores import sql
 from voice_receipts.stores.sql_store import RECONNECT, REFUSED, RETRY, UNAVAILABLE, SQLStore
 
 DUPLICATE_KEY = 1062  # ER_DUP_ENTRY: the (callid, event_id) is stored already
@@ -52,6 +53,7 @@ TABLE: dict[Any, tuple[str, str]] = {
 class MySQLStore(SQLStore):
     name = "mysql"
     TABLE = TABLE
+    SCHEMA = sql.MYSQL
 
     def _open(self, connect_timeout: float) -> Any:
         import pymysql

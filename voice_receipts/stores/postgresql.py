@@ -23,8 +23,7 @@ TABLE: dict[Any, tuple[str, str]] = {
     "3D000": (REFUSED, "has no such database"),
     "42P01": (REFUSED, "has no receipts table: run `python -m voice_receipts db init`"),
     "42703": (REFUSED, "has an older receipts table: run `python -m voice_receipts db init`"),
-    "42501": (REFUSED, "refuses the user INSERT on the receipts table (docs/stores.md)"),
-    "auth": (REFUSED, "refuses the user or password"),
+    "42501": (REFUSED, "refuses the user INSERT on the receipts table, or CONNECT (docs/stores.md)"),
     # the connection is gone or not yet possible: a new one, while the receipt waits
     "08": (RECONNECT, "lost the connection"),
     "53300": (RECONNECT, "has too many connections"),
@@ -44,10 +43,22 @@ TABLE: dict[Any, tuple[str, str]] = {
     "timeout": (UNAVAILABLE, "did not answer in time"),
 }
 
+# A failed connect carries the server's FATAL message but no SQLSTATE: its words -> the SQLSTATE
+CONNECT_FAILURES = (
+    ("password authentication failed", "28P01"),
+    ("no pg_hba.conf entry", "28000"),
+    ("does not exist", "3D000"),  # database "x" does not exist (a missing role fails the password)
+    ("permission denied for database", "42501"),
+    ("too many clients", "53300"),
+    ("starting up", "57P03"),
+    ("shutting down", "57P01"),
+)
+
 
 class PostgreSQLStore(SQLStore):
     name = "postgresql"
     TABLE = TABLE
+    SCHEMA = sql.POSTGRESQL
     INSERT = sql.INSERT + sql.ON_CONFLICT
     REHEARSAL = sql.rehearsal(("text",) * 5 + ("bytea", "bytea", "text")) + sql.ON_CONFLICT
 
@@ -86,10 +97,9 @@ class PostgreSQLStore(SQLStore):
         if isinstance(exc, psycopg.errors.ConnectionTimeout | _wait_timeout()):
             return "timeout" if not isinstance(exc, psycopg.errors.ConnectionTimeout) else "connection"
         state = exc.sqlstate
-        if state is None:
-            # a failed connect or a lost connection: libpq's message, no SQLSTATE
+        if state is None:  # a failed connect or a lost connection: libpq's message alone
             text = str(exc)
-            return "auth" if "password authentication failed" in text else "connection"
+            return next((code for words, code in CONNECT_FAILURES if words in text), "connection")
         return state if state in TABLE else state[:2] if state[:2] in TABLE else state
 
     def _insert(self, db: Any, params: tuple) -> bool:

@@ -43,37 +43,73 @@ INDEXES = (
     ("receipts_by_received_at", "received_at"),
 )
 
-# -- the schema, per server (tools/db.py runs it) ------------------------------------------------
+# -- the schema, per server (tools/db.py creates and migrates it) ---------------------------------
 
-# utf8mb4 named on the table (a server started with --no-defaults is latin1) and on the record
-_MYSQL_ASCII = "CHARACTER SET ascii COLLATE ascii_bin NOT NULL"
-MYSQL_TABLE = f"""CREATE TABLE IF NOT EXISTS {TABLE} (
-    callid      VARBINARY(1024) NOT NULL,  -- 256 characters of UTF-8, compared byte for byte
-    event_id    VARCHAR(64) {_MYSQL_ASCII},
-    kind        VARCHAR(32) {_MYSQL_ASCII},
-    received_at VARCHAR(32) {_MYSQL_ASCII},
-    call_at     VARCHAR(32) {_MYSQL_ASCII},
-    phone       VARBINARY(256) NULL,
-    context     VARBINARY(512) NULL,
-    record      MEDIUMTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL,
-    PRIMARY KEY (callid, event_id),
-    {", ".join(f"KEY {name} ({columns})" for name, columns in INDEXES)}
-) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin"""
 
+class Schema(NamedTuple):
+    """What `db init` creates on one server: the table, then any column or index it lacks."""
+
+    columns: dict[str, str]  # name -> type, in table order
+    table_options: str
+    key_index: str  # how the server names the primary key's index (EXPLAIN shows it)
+    list_columns: str  # the receipts table's column names (none: no table)
+    list_indexes: str
+
+    def create_table(self) -> str:
+        columns = ",\n    ".join(f"{name} {kind}" for name, kind in self.columns.items())
+        return (
+            f"CREATE TABLE IF NOT EXISTS {TABLE} (\n    {columns},\n"
+            f"    PRIMARY KEY (callid, event_id)\n){self.table_options}"
+        )
+
+    def add_column(self, name: str) -> str:
+        return f"ALTER TABLE {TABLE} ADD COLUMN {name} {self.columns[name]}"
+
+    @staticmethod
+    def create_index(name: str, columns: str) -> str:
+        return f"CREATE INDEX {name} ON {TABLE} ({columns})"
+
+
+# MySQL/MariaDB: keys VARBINARY (byte for byte: their text collations ignore case, and MariaDB's
+# PAD SPACE ones trailing spaces, even utf8mb4_bin); utf8mb4 named on the table (a server started
+# with --no-defaults is latin1) and on the record; times ASCII.
+_MYSQL_ASCII = "VARCHAR(32) CHARACTER SET ascii COLLATE ascii_bin NOT NULL"
+MYSQL = Schema(
+    columns={
+        "callid": "VARBINARY(1024) NOT NULL",  # 256 characters of UTF-8
+        "event_id": "VARCHAR(64) CHARACTER SET ascii COLLATE ascii_bin NOT NULL",
+        "kind": _MYSQL_ASCII,
+        "received_at": _MYSQL_ASCII,
+        "call_at": _MYSQL_ASCII,
+        "phone": "VARBINARY(256) NULL",
+        "context": "VARBINARY(512) NULL",
+        "record": "MEDIUMTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL",  # 16 MiB
+    },
+    table_options=" ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
+    key_index="PRIMARY",
+    list_columns="SELECT column_name FROM information_schema.columns"
+    f" WHERE table_schema = DATABASE() AND table_name = '{TABLE}'",
+    list_indexes="SELECT DISTINCT index_name FROM information_schema.statistics"
+    f" WHERE table_schema = DATABASE() AND table_name = '{TABLE}'",
+)
+# PostgreSQL: text COLLATE "C" compares bytes; phone and context bytea, which takes U+0000
 _PG_TEXT = 'text COLLATE "C" NOT NULL'
-POSTGRESQL_TABLE = f"""CREATE TABLE IF NOT EXISTS {TABLE} (
-    callid      {_PG_TEXT},
-    event_id    {_PG_TEXT},
-    kind        {_PG_TEXT},
-    received_at {_PG_TEXT},
-    call_at     {_PG_TEXT},
-    phone       bytea,
-    context     bytea,
-    record      text NOT NULL,
-    PRIMARY KEY (callid, event_id)
-)"""
-POSTGRESQL_INDEXES = tuple(
-    f"CREATE INDEX IF NOT EXISTS {name} ON {TABLE} ({columns})" for name, columns in INDEXES
+POSTGRESQL = Schema(
+    columns={
+        "callid": _PG_TEXT,
+        "event_id": _PG_TEXT,
+        "kind": _PG_TEXT,
+        "received_at": _PG_TEXT,
+        "call_at": _PG_TEXT,
+        "phone": "bytea",
+        "context": "bytea",
+        "record": "text NOT NULL",
+    },
+    table_options="",
+    key_index=f"{TABLE}_pkey",
+    list_columns="SELECT column_name FROM information_schema.columns"
+    f" WHERE table_schema = current_schema() AND table_name = '{TABLE}'",
+    list_indexes=f"SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = '{TABLE}'",
 )
 
 # -- writing -----------------------------------------------------------------------------------
@@ -113,7 +149,7 @@ class Query(NamedTuple):
 
 RECEIPTS = Query(
     f"SELECT record FROM {TABLE} WHERE callid = %s ORDER BY received_at, event_id",  # noqa: S608
-    "PRIMARY",
+    "primary key",
 )
 # Calls first seen at or after %s: receipts since then, less calls with an earlier receipt
 CALLIDS_SINCE = Query(
@@ -124,7 +160,7 @@ CALLIDS_SINCE = Query(
 )
 CALLIDS_ALL = Query(  # every call: the whole primary key, in key order, then sorted
     f"SELECT callid FROM {TABLE} GROUP BY callid ORDER BY MIN(received_at) DESC",  # noqa: S608
-    "PRIMARY",
+    "primary key",
 )
 CALLIDS_FOR_PHONE = Query(
     f"SELECT callid FROM {TABLE} WHERE phone = %s GROUP BY callid"  # noqa: S608

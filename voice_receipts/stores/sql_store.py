@@ -46,6 +46,7 @@ class SQLStore(Store):
     name = "sql"
     #: the driver's error code -> (outcome, what it means for the receipt); see each backend
     TABLE: dict[Any, tuple[str, str]] = {}
+    SCHEMA: sql.Schema = sql.MYSQL
     INSERT = sql.INSERT
     REHEARSAL = sql.rehearsal()
 

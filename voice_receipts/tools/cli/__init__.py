@@ -13,9 +13,9 @@ import sys
 
 from voice_receipts import config
 from voice_receipts.errors import SendError, VoiceReceiptsError
-from voice_receipts.tools.cli import explain, replay, report, send, serve, show
+from voice_receipts.tools.cli import db, explain, replay, report, send, serve, show
 
-COMMANDS = (replay, show, serve, send, explain, report)
+COMMANDS = (replay, show, serve, send, explain, report, db)
 
 
 def parser() -> argparse.ArgumentParser:
