@@ -109,13 +109,14 @@ POSTGRESQL = Schema(
     key_index=f"{TABLE}_pkey",
     list_columns="SELECT column_name FROM information_schema.columns"
     f" WHERE table_schema = current_schema() AND table_name = '{TABLE}'",
-    list_indexes=f"SELECT indexname FROM pg_indexes WHERE schemaname = current_schema() AND tablename = '{TABLE}'",
+    list_indexes="SELECT indexname FROM pg_indexes"
+    f" WHERE schemaname = current_schema() AND tablename = '{TABLE}'",
 )
 
 # -- writing -----------------------------------------------------------------------------------
 
 _VALUES = ", ".join(["%s"] * len(COLUMNS))
-INSERT = f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) VALUES ({_VALUES})"  # noqa: S608 - constants
+INSERT = f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) VALUES ({_VALUES})"
 ON_CONFLICT = " ON CONFLICT DO NOTHING"  # PostgreSQL: no target, or an INSERT-only role is refused
 
 
@@ -125,8 +126,7 @@ def rehearsal(types: tuple[str, ...] | None = None) -> str:
     each value (PostgreSQL types a bare parameter in a SELECT list as text)."""
     values = ", ".join(f"CAST(%s AS {t})" for t in types) if types else _VALUES
     return (
-        f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) SELECT {values}"  # noqa: S608 - constants
-        " FROM (SELECT 1 AS x) AS one WHERE 1 = 0"
+        f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) SELECT {values} FROM (SELECT 1 AS x) AS one WHERE 1 = 0"
     )
 
 
@@ -148,36 +148,35 @@ class Query(NamedTuple):
 
 
 RECEIPTS = Query(
-    f"SELECT record FROM {TABLE} WHERE callid = %s ORDER BY received_at, event_id",  # noqa: S608
+    f"SELECT record FROM {TABLE} WHERE callid = %s ORDER BY received_at, event_id",
     "primary key",
 )
 # Calls first seen at or after %s: receipts since then, less calls with an earlier receipt
 CALLIDS_SINCE = Query(
-    f"SELECT r.callid FROM {TABLE} r WHERE r.received_at >= %s GROUP BY r.callid"  # noqa: S608
+    f"SELECT r.callid FROM {TABLE} r WHERE r.received_at >= %s GROUP BY r.callid"
     f" HAVING NOT EXISTS (SELECT 1 FROM {TABLE} e WHERE e.callid = r.callid AND e.received_at < %s)"
     " ORDER BY MIN(r.received_at) DESC",
     "receipts_by_received_at",
 )
 CALLIDS_ALL = Query(  # every call: the whole primary key, in key order, then sorted
-    f"SELECT callid FROM {TABLE} GROUP BY callid ORDER BY MIN(received_at) DESC",  # noqa: S608
+    f"SELECT callid FROM {TABLE} GROUP BY callid ORDER BY MIN(received_at) DESC",
     "primary key",
 )
 CALLIDS_FOR_PHONE = Query(
-    f"SELECT callid FROM {TABLE} WHERE phone = %s GROUP BY callid"  # noqa: S608
-    " ORDER BY MAX(call_at) DESC LIMIT %s",
+    f"SELECT callid FROM {TABLE} WHERE phone = %s GROUP BY callid ORDER BY MAX(call_at) DESC LIMIT %s",
     "receipts_by_phone",
 )
 CALLIDS_FOR_CONTEXT = Query(
-    f"SELECT callid FROM {TABLE} WHERE context = %s ORDER BY call_at DESC LIMIT %s",  # noqa: S608
+    f"SELECT callid FROM {TABLE} WHERE context = %s ORDER BY call_at DESC LIMIT %s",
     "receipts_by_context",
 )
 RECEIPTS_BETWEEN = Query(
-    f"SELECT record FROM {TABLE} WHERE received_at >= %s AND received_at < %s"  # noqa: S608
+    f"SELECT record FROM {TABLE} WHERE received_at >= %s AND received_at < %s"
     " ORDER BY received_at, callid, event_id",
     "receipts_by_received_at",
 )
 RECEIPTS_SINCE = Query(
-    f"SELECT record FROM {TABLE} WHERE received_at >= %s ORDER BY received_at, callid, event_id",  # noqa: S608
+    f"SELECT record FROM {TABLE} WHERE received_at >= %s ORDER BY received_at, callid, event_id",
     "receipts_by_received_at",
 )
 
