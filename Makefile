@@ -48,6 +48,7 @@ $(NPM_STAMP): package-lock.json
 
 ## make test: the whole suite (the deploy tests package with osls and run serverless-offline)
 test: $(VENV)/.dev $(NPM_STAMP)
+	bash tests/sql_servers.sh  # MariaDB and PostgreSQL for the SQL stores' tests, where missing
 	$(PY) -m ruff check .
 	$(PY) -m pytest
 
