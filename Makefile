@@ -98,6 +98,8 @@ $(VENV)/.bench: $(VENV)/.dev bench/requirements.txt
 
 bench: $(VENV)/.bench
 	$(PY) bench/run.py
+	bash tests/sql_servers.sh
+	$(PY) bench/sql.py  # the package into MySQL beside a ten-line PyMySQL handler
 
 clean:
 	rm -rf $(VENV) node_modules .serverless .pytest_cache .hypothesis receipts.db receipts.db-* report.html deploy/tencent/build
