@@ -50,6 +50,7 @@ $(NPM_STAMP): package-lock.json
 test: $(VENV)/.dev $(NPM_STAMP)
 	bash tests/sql_servers.sh  # MariaDB and PostgreSQL for the SQL stores' tests, where missing
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 	$(PY) -m pytest
 
 ## make test-deploy: only the packaging and offline end-to-end tests
@@ -80,6 +81,7 @@ unit: $(VENV)/.dev
 lint: $(VENV)/.dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 
 ## make fuzz: the long property-test run (FUZZ_EXAMPLES per property, default 20000)
 fuzz: $(VENV)/.dev

@@ -261,6 +261,22 @@ def start(kind: str, **settings) -> Server:
     return MariaDB() if kind == "mysql" else PostgreSQL(**settings)
 
 
+_SHARED: dict[str, Server] = {}
+
+
+def shared(kind: str) -> Server:
+    """The test session's server of `kind`, started on first use (conftest.py's sql_server
+    fixture stops them at the session's end)."""
+    if kind not in _SHARED:
+        _SHARED[kind] = start(kind)
+    return _SHARED[kind]
+
+
+def stop_shared() -> None:
+    while _SHARED:
+        _SHARED.popitem()[1].remove()
+
+
 def admin_url(server: Server, database: str, **query: str) -> str:
     return server.url(ADMIN_USER[server.scheme], database, ADMIN_PASSWORD, **query)
 

@@ -1,7 +1,19 @@
-"""The package's own exceptions. Each carries the HTTP status and the reply code it turns into.
+"""The package's own exceptions: the receive path's and the library's. The tools' (exit statuses)
+are in tools/errors.py, and none of them can become a reply.
 
-Only app.py turns them into replies; everything below it raises one of these and nothing else
-(backends translate their vendor's errors at their own boundary).
+    VoiceReceiptsError                  every error of this package
+    +-- ReplyError (status, result)     the receive path: app.py alone turns these into replies
+    |   +-- BadRequest -> NotJSON         400: the body is not a valid callback
+    |   +-- AuthError -> Unauthorized     401, Forbidden 403
+    |   +-- MethodNotAllowed 405, PayloadTooLarge 413
+    |   +-- StoreUnavailable 503          the sender may retry
+    +-- ConfigError                     a setting is wrong: start-up stops (never a per-request reply)
+    +-- UnsupportedOperation            a store cannot do what was asked (read a queue back)
+    +-- BadMessage                      a queue message that is not a receipt
+    +-- InvalidLookup                   an empty or malformed lookup value (a phone, a context, a callid)
+
+Backends translate their vendor's errors at their own boundary, through a table (stores/aws.py,
+tencent.py, stores/sql.py); nothing else escapes them.
 """
 
 from __future__ import annotations
@@ -10,17 +22,21 @@ from voice_receipts import codes
 
 
 class VoiceReceiptsError(Exception):
-    """Base class: `status` is the HTTP status, `result` the non-zero reply code."""
-
-    status = 500
-    result = codes.INTERNAL
+    """Base class of every error this package raises; `message` is one line a person can act on."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
 
 
-class BadRequest(VoiceReceiptsError):
+class ReplyError(VoiceReceiptsError):
+    """The receive path's errors: `status` is the HTTP status, `result` the non-zero reply code."""
+
+    status = 500
+    result = codes.INTERNAL
+
+
+class BadRequest(ReplyError):
     """The body is not a valid callback: the message names the field and the reason."""
 
     status = 400
@@ -31,7 +47,7 @@ class NotJSON(BadRequest):
     result = codes.INVALID_JSON
 
 
-class AuthError(VoiceReceiptsError):
+class AuthError(ReplyError):
     """The request is not allowed to deliver receipts (auth.py raises these)."""
 
 
@@ -49,17 +65,17 @@ class Forbidden(AuthError):
     result = codes.FORBIDDEN
 
 
-class MethodNotAllowed(VoiceReceiptsError):
+class MethodNotAllowed(ReplyError):
     status = 405
     result = codes.METHOD_NOT_ALLOWED
 
 
-class PayloadTooLarge(VoiceReceiptsError):
+class PayloadTooLarge(ReplyError):
     status = 413
     result = codes.PAYLOAD_TOO_LARGE
 
 
-class StoreUnavailable(VoiceReceiptsError):
+class StoreUnavailable(ReplyError):
     """The store could not durably take the receipt; 503 tells the sender to retry."""
 
     status = 503
@@ -78,50 +94,6 @@ class BadMessage(VoiceReceiptsError):
     """A queue message that is not a receipt (Receipt.from_message): retrying will not help."""
 
 
-# -- sending (send.py): never raised in the function, so they carry an exit status, not a reply --
-
-
-class SendError(VoiceReceiptsError):
-    """A send did not end in a recorded call. `exit_status` is what `send` exits with (docs/sending.md)."""
-
-    exit_status = 1
-
-
-class SendInvalid(SendError):
-    """The input was refused before anything was sent: a number VMS cannot call, a code that is
-    not digits, play times out of 1-3, a template id or parameter VMS would refuse."""
-
-    exit_status = 3
-
-
-class SendRefused(SendError):
-    """VMS answered with an error code (`code`): nothing was sent. `request_id` is VMS's, for support."""
-
-    exit_status = 4
-
-    def __init__(self, message: str, code: str = "", request_id: str | None = None) -> None:
-        super().__init__(message)
-        self.code, self.request_id = code, request_id
-
-
-class SendRateLimited(SendRefused):
-    """VMS refused because of a frequency limit (per number, or the API's 20 requests/s)."""
-
-    exit_status = 5
-
-
-class SendUnreachable(SendError):
-    """No answer from VMS: the endpoint could not be reached, or it did not answer in time (then
-    the call may have been placed: its receipts will tell)."""
-
-    exit_status = 6
-
-
-class SendNotRecorded(SendError):
-    """VMS placed the call (`call_id`) but the `sent` record could not be stored."""
-
-    exit_status = 7
-
-    def __init__(self, message: str, call_id: str, sent: object = None) -> None:
-        super().__init__(message)
-        self.call_id, self.sent = call_id, sent
+class InvalidLookup(VoiceReceiptsError, ValueError):
+    """A lookup value (a phone number, a business id, a callid) that is empty or cannot be one:
+    an empty value must never widen a lookup to every call (lookups.py)."""

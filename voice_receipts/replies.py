@@ -12,7 +12,7 @@ from functools import cached_property
 from typing import Any
 
 from voice_receipts import codes
-from voice_receipts.errors import VoiceReceiptsError
+from voice_receipts.errors import ReplyError
 
 MAX_ERRMSG = 300  # the errmsg goes back to the sender and into every log line
 
@@ -35,10 +35,6 @@ class Reply:
     # the body when it is not the spec's reply object (the health check's)
     data: dict[str, Any] | None = field(default=None, compare=False)
 
-    @property
-    def ok(self) -> bool:
-        return self.result == codes.OK
-
     def payload(self) -> dict[str, Any]:
         """The spec's reply object (or the health check's)."""
         if self.data is not None:
@@ -56,7 +52,7 @@ DUPLICATE_REPLY = Reply(200, codes.OK, "OK", DUPLICATE)
 INTERNAL_REPLY = Reply(500, codes.INTERNAL, "internal error; the receipt was not stored", ERROR)
 
 
-def error_reply(exc: VoiceReceiptsError) -> Reply:
+def error_reply(exc: ReplyError) -> Reply:
     message = exc.message
     if exc.status == 503:
         outcome = UNAVAILABLE

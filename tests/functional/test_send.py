@@ -12,18 +12,17 @@ import pytest
 from tests.stubs import VmsStub
 from voice_receipts import kinds
 from voice_receipts.config import load_settings
-from voice_receipts.errors import (
-    ConfigError,
+from voice_receipts.errors import ConfigError, StoreUnavailable
+from voice_receipts.stores.sqlite import SQLiteStore
+from voice_receipts.tools import vms_api
+from voice_receipts.tools.errors import (
     SendError,
     SendInvalid,
     SendNotRecorded,
     SendRateLimited,
     SendRefused,
     SendUnreachable,
-    StoreUnavailable,
 )
-from voice_receipts.stores.sqlite import SQLiteStore
-from voice_receipts.tools import vms_api
 from voice_receipts.tools.send import send_code, send_tts, sent_event_id
 from voice_receipts.tools.vms_api import build_client
 

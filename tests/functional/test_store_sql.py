@@ -82,7 +82,7 @@ def test_the_largest_body_the_limit_admits_is_stored(kind, sql_store):
     """A body at the store's bound, in its worst case (every byte grows 19/5): stored, not refused."""
     store = sql_store(kind)
     bound = STORE_MAX_BODY_BYTES[kind]
-    app = App(load_settings({"VOICE_RECEIPTS_STORE": f"{kind}://u@h/d", "VOICE_RECEIPTS_MAX_BODY_BYTES": str(bound)}), store)
+    app = App.configured(load_settings({"VOICE_RECEIPTS_STORE": f"{kind}://u@h/d", "VOICE_RECEIPTS_MAX_BODY_BYTES": str(bound)}), store)
     status, reply = samples.reply_of(app(samples.aws_http(worst_case_body(bound, callid_tail="fits").decode())))
     assert (status, reply) == (200, {"result": 0, "errmsg": "OK"}), reply
     [(length,)] = store.server.execute("SELECT MAX(LENGTH(record)) FROM receipts", database=store.database)
@@ -91,7 +91,7 @@ def test_the_largest_body_the_limit_admits_is_stored(kind, sql_store):
 
 def test_the_handler_stores_through_a_sql_store(kind, sql_store):
     store = sql_store(kind)
-    app = App(load_settings({"VOICE_RECEIPTS_STORE": f"{kind}://u@h/d"}), store)
+    app = App.configured(load_settings({"VOICE_RECEIPTS_STORE": f"{kind}://u@h/d"}), store)
     event = samples.aws_http(samples.body("voicekey_callback", callid="call-h", keypress="1"))
     assert samples.reply_of(app(event)) == (200, {"result": 0, "errmsg": "OK"})
     assert samples.reply_of(app(event)) == (200, {"result": 0, "errmsg": "OK"})  # a redelivery

@@ -44,7 +44,7 @@ def function_user(server, tag: str = "fn") -> tuple[str, str]:
 
 
 def app_on(url: str) -> App:
-    return App(load_settings({"VOICE_RECEIPTS_STORE": url}), open_store(url))
+    return App.configured(load_settings({"VOICE_RECEIPTS_STORE": url}), open_store(url))
 
 
 def deliver(app: App, callid: str):
@@ -92,7 +92,7 @@ def test_a_frozen_server_is_a_503_in_bounded_time_not_a_hang(kind, own_server):
     server = own_server(kind)
     database, user = function_user(server)
     store = open_store(server.url(user, database, PASSWORD, wait="1", connect_timeout="1", read_timeout="1"))
-    app = App(load_settings({"VOICE_RECEIPTS_STORE": "sqlite:///unused"}), store)
+    app = App.configured(load_settings({"VOICE_RECEIPTS_STORE": "sqlite:///unused"}), store)
     assert deliver(app, "before") == OK
     server.pause()
     try:

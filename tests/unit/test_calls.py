@@ -12,9 +12,9 @@ from tests.samples import body
 from voice_receipts import calls, codes, kinds
 from voice_receipts.callbacks import parse_callback
 from voice_receipts.calls import Call
-from voice_receipts.errors import ConfigError
 from voice_receipts.receipt import build_receipt
 from voice_receipts.tools.calls_view import line, render, since, zone
+from voice_receipts.tools.errors import UsageError
 
 
 def receipt(kind: str, second: int, **changes):
@@ -108,7 +108,8 @@ def test_the_fold_does_not_depend_on_the_order_receipts_are_given_in():
     assert all(other == folded[0] for other in folded)  # frozen dataclass: equal field by field
     call = folded[0]
     assert call.keys == ("1", "3")  # arrival order, not the order given
-    assert (call.state, call.failure_code) == (calls.NOT_ANSWERED, 5)
+    # states are a partition: a failure receipt makes the call failed; its result is still kept
+    assert (call.state, call.failure_code, call.result) == (calls.FAILED, 5, "1")
     assert [r.received_at[17:19] for r in call.receipts] == ["01", "02", "03", "04"]
     assert (call.first_received_at[17:19], call.last_received_at[17:19]) == ("01", "04")
 
@@ -151,9 +152,9 @@ def test_zones_and_since():
     assert since("7d", tz, now) == "2026-11-21T12:00:00.000000Z"
     assert since("2026-11-28", tz, now) == "2026-11-27T16:00:00.000000Z"  # midnight in Shanghai
     assert since("2026-11-28T00:00:00Z", tz, now) == "2026-11-28T00:00:00.000000Z"
-    with pytest.raises(ConfigError, match="--since 'soon'"):
+    with pytest.raises(UsageError, match="--since 'soon'"):
         since("soon", tz, now)
-    with pytest.raises(ConfigError, match="unknown time zone 'Mars/Olympus'"):
+    with pytest.raises(UsageError, match="unknown time zone 'Mars/Olympus'"):
         zone("Mars/Olympus")
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from voice_receipts.stores import sql
+import voice_receipts.stores.sql as sql
 from voice_receipts.stores.sql_store import RECONNECT, REFUSED, RETRY, UNAVAILABLE, SQLStore
 
 DUPLICATE_KEY = 1062  # ER_DUP_ENTRY: the (callid, event_id) is stored already

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from voice_receipts.stores import sql
+import voice_receipts.stores.sql as sql
 from voice_receipts.stores.sql_store import RECONNECT, REFUSED, RETRY, UNAVAILABLE, SQLStore
 
 # SQLSTATE (or its two-character class) -> (outcome, meaning); "connection": a failure to connect

@@ -132,10 +132,9 @@ def rehearsal(types: tuple[str, ...] | None = None) -> str:
 
 def row(receipt: Receipt) -> tuple:
     """The INSERT's parameters for one receipt."""
-    call_at = getattr(receipt, "call_at", None) or receipt.started_at or receipt.received_at
     phone = receipt.phone.encode("utf-8", "surrogatepass") if receipt.phone else None
     context = receipt.context.encode("utf-8", "surrogatepass") if receipt.context else None
-    return (receipt.callid, receipt.event_id, receipt.kind, receipt.received_at, call_at,
+    return (receipt.callid, receipt.event_id, receipt.kind, receipt.received_at, receipt.call_at,
             phone, context, receipt.to_json())  # fmt: skip
 
 

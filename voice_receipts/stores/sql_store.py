@@ -28,10 +28,10 @@ import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+import voice_receipts.stores.sql as sql
 from voice_receipts import logs
 from voice_receipts.errors import ConfigError, StoreUnavailable
 from voice_receipts.store_url import SQLAddress, StoreURL
-from voice_receipts.stores import sql
 from voice_receipts.stores.base import Store
 
 if TYPE_CHECKING:

@@ -8,22 +8,12 @@ from datetime import datetime, timedelta, timezone, tzinfo
 from voice_receipts import calls, kinds
 from voice_receipts.calls import Call
 from voice_receipts.display import mask_phone, printable
-from voice_receipts.errors import ConfigError
 from voice_receipts.times import parse_iso, to_iso
+from voice_receipts.tools.errors import UsageError
 
 DEFAULT_ZONE = "Asia/Shanghai"  # the zone of VMS and its console
 # China has kept UTC+8 without daylight saving since 1991: exact when the tz database is missing
 _SHANGHAI = timezone(timedelta(hours=8), "UTC+08:00")
-
-STATE_WORDS = {
-    calls.ANSWERED: "answered",
-    calls.NOT_ANSWERED: "not answered",
-    calls.CALL_ERROR: "call error",
-    calls.FAILED: "failed",
-    calls.UNDOCUMENTED: "undocumented result",
-    calls.IN_PROGRESS: "in progress",
-    calls.SENT: "sent",
-}
 
 
 def zone(name: str) -> tuple[tzinfo, str]:
@@ -37,7 +27,7 @@ def zone(name: str) -> tuple[tzinfo, str]:
     except (ZoneInfoNotFoundError, ValueError):
         if name == DEFAULT_ZONE:  # no tz database on this machine (pip install tzdata adds one)
             return _SHANGHAI, f"{DEFAULT_ZONE} as UTC+08:00, no tz database here"
-        raise ConfigError(
+        raise UsageError(
             f"unknown time zone {name!r}: give an IANA name such as Asia/Shanghai or UTC"
             " (on a system without a tz database, pip install tzdata)"
         ) from None
@@ -50,7 +40,7 @@ def at(moment: str | None, tz: tzinfo) -> str:
 
 
 def state_words(call: Call) -> str:
-    words = STATE_WORDS.get(call.state, call.state)
+    words = call.state.words
     if call.state == calls.UNDOCUMENTED:
         return f"{words} {printable(call.result)!r}"
     return words
@@ -151,7 +141,7 @@ def moment(text: str, tz: tzinfo, now: datetime, flag: str = "--since") -> datet
             return now - timedelta(**{units[value[-1]]: int(value[:-1])})
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except (ValueError, OverflowError):  # 999999999d reaches past year 1 as surely as a typo
-        raise ConfigError(f"{flag} {text!r}: give 30m, 24h, 7d or an ISO date/time (2026-11-01)") from None
+        raise UsageError(f"{flag} {text!r}: give 30m, 24h, 7d or an ISO date/time (2026-11-01)") from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
 
 

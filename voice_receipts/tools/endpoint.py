@@ -22,9 +22,10 @@ from urllib3.exceptions import ConnectTimeoutError, HTTPError, MaxRetryError
 from voice_receipts import replies
 from voice_receipts.callbacks import load_json
 from voice_receipts.display import printable
-from voice_receipts.errors import BadRequest, ConfigError, VoiceReceiptsError
+from voice_receipts.errors import BadRequest, VoiceReceiptsError
 from voice_receipts.gateways import infer
 from voice_receipts.progress import Progress
+from voice_receipts.tools.errors import UsageError
 from voice_receipts.tools.replay import Item, Result, items, peek
 
 SECRET_PARAMS = ("token",)
@@ -84,9 +85,7 @@ class Endpoint:
         except ValueError:  # "http://[::1/...": an unclosed IPv6 bracket, a bad port
             port = -1
         if port == -1 or parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ConfigError(
-                f"--url must be an http(s) URL with a valid host and port, got {_redact(url)!r}"
-            )
+            raise UsageError(f"--url must be an http(s) URL with a valid host and port, got {_redact(url)!r}")
         self.url = url
         self.shown = masked(url)
         self._secrets = _secrets(url)

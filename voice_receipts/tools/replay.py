@@ -10,8 +10,9 @@ from typing import Any
 
 from voice_receipts.app import App
 from voice_receipts.callbacks import MODELS, load_json
-from voice_receipts.errors import ConfigError, NotJSON
+from voice_receipts.errors import NotJSON
 from voice_receipts.progress import Progress
+from voice_receipts.tools.errors import UsageError
 
 SUFFIXES = (".json", ".jsonl")
 # Outcomes of items that never reach the handler, so no HTTP status: what was named is not there,
@@ -131,11 +132,11 @@ def load_expected(path: str | Path) -> dict[str, dict[str, Any]]:
         with path.open("rb") as f:
             table = tomllib.load(f).get("files", {})
     except FileNotFoundError:
-        raise ConfigError(f"--expect {path}: no such file") from None
+        raise UsageError(f"--expect {path}: no such file") from None
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"--expect {path}: cannot be read as TOML ({exc})") from None
+        raise UsageError(f"--expect {path}: cannot be read as TOML ({exc})") from None
     if not isinstance(table, dict):
-        raise ConfigError(f"--expect {path}: [files] must be a table of file = {{ status = ... }}")
+        raise UsageError(f"--expect {path}: [files] must be a table of file = {{ status = ... }}")
     base = path.parent.resolve()
     return {str((base / name).resolve()): want for name, want in table.items()}
 

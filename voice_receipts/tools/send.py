@@ -24,16 +24,11 @@ from typing import Any
 from voice_receipts import kinds
 from voice_receipts.config import VMS_APPID, Settings
 from voice_receipts.display import mask_phone, printable
-from voice_receipts.errors import (
-    ConfigError,
-    SendInvalid,
-    SendNotRecorded,
-    SendUnreachable,
-    VoiceReceiptsError,
-)
+from voice_receipts.errors import ConfigError, VoiceReceiptsError
 from voice_receipts.receipt import Receipt
 from voice_receipts.stores.base import Store
 from voice_receipts.times import utc_now
+from voice_receipts.tools.errors import SendInvalid, SendNotRecorded, SendUnreachable
 
 CODE, TTS = "code", "tts"  # Receipt.message of a `sent` record (kinds.SENT_MESSAGES)
 

@@ -13,8 +13,9 @@ from tencentcloud.vms.v20200902 import models, vms_client
 from voice_receipts import tencent
 from voice_receipts.config import VMS_ENDPOINT, VMS_REGION, Settings
 from voice_receipts.display import printable
-from voice_receipts.errors import ConfigError, SendRateLimited, SendRefused, SendUnreachable
+from voice_receipts.errors import ConfigError
 from voice_receipts.tencent import client_profile, credential_from
+from voice_receipts.tools.errors import SendRateLimited, SendRefused, SendUnreachable
 from voice_receipts.tools.vms_codes import api_error_text, is_rate_limit
 
 ACTIONS = {"code": "SendCodeVoice", "tts": "SendTtsVoice"}  # by Receipt.message

@@ -12,7 +12,7 @@ import os
 import sys
 
 from voice_receipts import config
-from voice_receipts.errors import SendError, VoiceReceiptsError
+from voice_receipts.errors import VoiceReceiptsError
 from voice_receipts.tools.cli import db, explain, replay, report, send, serve, show
 
 COMMANDS = (replay, show, serve, send, explain, report, db)
@@ -36,8 +36,13 @@ def main(argv: list[str] | None = None) -> int:
         return args.run(args)
     except VoiceReceiptsError as exc:  # config and store errors: one clear line, no traceback
         print(f"voice-receipts: {exc.message}", file=sys.stderr)
-        return exc.exit_status if isinstance(exc, SendError) else 2
+        return getattr(exc, "exit_status", 2)  # a tool error's own status (tools/errors.py); else 2
     except BrokenPipeError:  # `show --json | head`: the reader has gone, nothing is wrong
         # stdout is broken: point it at devnull so the interpreter's final flush stays quiet
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+
+
+def run() -> None:
+    """The `voice-receipts` console script (pyproject.toml): main() as the process's exit status."""
+    sys.exit(main())

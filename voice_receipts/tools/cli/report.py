@@ -7,9 +7,9 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from voice_receipts.errors import ConfigError
 from voice_receipts.tools import calls_view as view
 from voice_receipts.tools.cli.common import settings as read_settings
+from voice_receipts.tools.errors import UsageError
 
 
 def add(sub, common) -> None:
@@ -32,7 +32,7 @@ def run(args: argparse.Namespace) -> int:
         from voice_receipts.tools.report import build, page  # noqa: F401 - page imports matplotlib
     except ImportError as exc:
         hint = ".venv/bin/pip install -r requirements-report.txt"
-        raise ConfigError(f"report needs {exc.name}: {hint} (or make report)") from None
+        raise UsageError(f"report needs {exc.name}: {hint} (or make report)") from None
     from voice_receipts.tools.report.source import read
 
     zone, _ = view.zone(args.tz)
@@ -40,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     since = view.moment(args.since, zone, now)
     until = view.moment(args.until, zone, now, flag="--until") if args.until else now
     if since >= until:
-        raise ConfigError("--since must be before --until")
+        raise UsageError("--since must be before --until")
     settings = read_settings(args)
     receipts = read(settings.store, settings, since, until)
     html, summary = build(

@@ -12,8 +12,8 @@ import json
 import sys
 
 from voice_receipts.display import printable
-from voice_receipts.errors import SendInvalid, SendNotRecorded
 from voice_receipts.tools.cli.common import settings as read_settings
+from voice_receipts.tools.errors import SendInvalid, SendNotRecorded
 
 
 def add(sub, common) -> None:

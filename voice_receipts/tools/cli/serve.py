@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import errno
 
-from voice_receipts.errors import ConfigError
 from voice_receipts.runtime import build_app
 from voice_receipts.tools.cli.common import settings
+from voice_receipts.tools.errors import UsageError
 
 
 def add(sub, common) -> None:
@@ -27,12 +27,12 @@ def run(args: argparse.Namespace) -> int:
 
     app = build_app(settings(args))  # a server logs every request, as in the cloud
     try:
-        server = make_server(app, args.host, args.port, app.settings.max_body_bytes)
+        server = make_server(app, args.host, args.port, app.gate.max_body_bytes)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             message = f"port {args.port} on {args.host} is in use; choose another with --port"
-            raise ConfigError(message) from None
-        raise ConfigError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
+            raise UsageError(message) from None
+        raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
     host, port = server.server_address[:2]
     print(f"voice-receipts listening on http://{host}:{port}/ (store: {app.store.name})", flush=True)
     try:
