@@ -10,7 +10,9 @@ from dataclasses import dataclass, field
 
 from voice_receipts.errors import ConfigError
 from voice_receipts.limits import STORE_MAX_BODY_BYTES
-from voice_receipts.store_url import STORE, StoreURL, mask_password  # noqa: F401 - re-exported
+from voice_receipts.store_url import STORE as STORE  # re-exported: the variable names live here
+from voice_receipts.store_url import StoreURL as StoreURL
+from voice_receipts.store_url import mask_password as mask_password
 
 TOKEN = "VOICE_RECEIPTS_TOKEN"  # noqa: S105 - the variable's name, not a secret
 TOKEN_PREVIOUS = "VOICE_RECEIPTS_TOKEN_PREVIOUS"  # noqa: S105 - still accepted during a rotation

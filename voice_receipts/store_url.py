@@ -14,6 +14,7 @@ spellings too), sslrootcert=PATH, connect_timeout, read_timeout, wait, idle_time
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl, unquote
 
@@ -136,7 +137,7 @@ class SQLAddress:
         address = cls(unquote(userinfo), url.password, host, port, unquote(database))
         return address._with_options(options, refuse)
 
-    def _with_options(self, options: dict[str, str], refuse) -> SQLAddress:
+    def _with_options(self, options: dict[str, str], refuse: Callable[[str], ConfigError]) -> SQLAddress:
         timeouts = dict(TIMEOUTS)
         socket_path = options.pop("socket", None)
         if socket_path is not None and not socket_path.startswith("/"):

@@ -80,5 +80,5 @@ def test_every_read_uses_an_index(kind, sql_server):
         assert steps, (method, steps)
         scans = [s for s in steps if not s[2]]
         assert scans == [], f"{method} reads a whole table or index: {steps}"
-        expected = key_index if query.index == "primary key" else query.index
+        expected = key_index if query.index_name == "primary key" else query.index_name
         assert expected in [index for _, index, _ in steps], f"{method}: {steps}"

@@ -87,7 +87,7 @@ class MySQLStore(SQLStore):
             return exc.args[0]
         return None
 
-    def _insert(self, db: Any, params: tuple) -> bool:
+    def _insert(self, db: Any, params: tuple[Any, ...]) -> bool:
         import pymysql
 
         try:

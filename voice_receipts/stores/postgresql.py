@@ -66,7 +66,7 @@ class PostgreSQLStore(SQLStore):
     def _open(self, connect_timeout: float) -> Any:
         a, t = self.address, self._timeouts
         ms = {name: int(t[name] * 1000) for name in ("read_timeout", "idle_timeout")}
-        return _connection_class().connect(
+        db = _connection_class().connect(
             host=a.socket or a.host,
             port=a.port,
             user=a.user,
@@ -87,8 +87,9 @@ class PostgreSQLStore(SQLStore):
             keepalives_idle=max(1, int(t["read_timeout"] / 2)),
             keepalives_interval=1,
             keepalives_count=3,
-            read_timeout=t["read_timeout"],
         )
+        db.read_timeout = t["read_timeout"]
+        return db
 
     def _code(self, exc: BaseException) -> Any:
         import psycopg
@@ -103,7 +104,7 @@ class PostgreSQLStore(SQLStore):
             return next((code for words, code in CONNECT_FAILURES if words in text), "connection")
         return state if state in TABLE else state[:2] if state[:2] in TABLE else state
 
-    def _insert(self, db: Any, params: tuple) -> bool:
+    def _insert(self, db: Any, params: tuple[Any, ...]) -> bool:
         return self._execute(db, self.INSERT, params) == 1
 
 
@@ -129,12 +130,6 @@ def _connection_class() -> Any:
 
         class Connection(psycopg.Connection):
             read_timeout = 10.0
-
-            @classmethod
-            def connect(cls, *args: Any, read_timeout: float = 10.0, **kwargs: Any) -> Any:
-                conn = super().connect(*args, **kwargs)
-                conn.read_timeout = read_timeout
-                return conn
 
             def wait(self, gen: Any, interval: float = 0.1, timeout: float | None = None) -> Any:
                 return super().wait(gen, interval, self.read_timeout if timeout is None else timeout)

@@ -27,7 +27,7 @@ The schema is created by `python -m voice_receipts db init` (tools/db.py), never
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from voice_receipts.progress import Progress
@@ -130,7 +130,7 @@ def rehearsal(types: tuple[str, ...] | None = None) -> str:
     )
 
 
-def row(receipt: Receipt) -> tuple:
+def row(receipt: Receipt) -> tuple[Any, ...]:
     """The INSERT's parameters for one receipt."""
     phone = receipt.phone.encode("utf-8", "surrogatepass") if receipt.phone else None
     context = receipt.context.encode("utf-8", "surrogatepass") if receipt.context else None
@@ -143,7 +143,7 @@ def row(receipt: Receipt) -> tuple:
 
 class Query(NamedTuple):
     sql: str
-    index: str  # the index its plan is expected to read
+    index_name: str  # the index its plan is expected to read
 
 
 RECEIPTS = Query(
@@ -180,7 +180,9 @@ RECEIPTS_SINCE = Query(
 )
 
 
-def reads(since: str, until: str | None, phone: str, context: str) -> dict[str, tuple[Query, tuple]]:
+def reads(
+    since: str, until: str | None, phone: str, context: str
+) -> dict[str, tuple[Query, tuple[Any, ...]]]:
     """Every read with sample parameters, by the Store method that runs it: what the plan test
     EXPLAINs, so a read added here is checked there."""
     key = phone.encode()
@@ -198,7 +200,7 @@ def decoded(value: str | bytes) -> str:
     return value.decode("utf-8", "surrogatepass") if isinstance(value, bytes | bytearray) else value
 
 
-def between(since: str, until: str | None) -> tuple[Query, tuple]:
+def between(since: str, until: str | None) -> tuple[Query, tuple[Any, ...]]:
     return (RECEIPTS_SINCE, (since,)) if until is None else (RECEIPTS_BETWEEN, (since, until))
 
 
@@ -206,7 +208,7 @@ def no_progress(progress: Progress | None) -> None:
     """receipts_between is one indexed query: nothing long enough to report progress on."""
 
 
-def records(rows: list[tuple]) -> Iterator[Receipt]:
+def records(rows: list[tuple[Any, ...]]) -> Iterator[Receipt]:
     import json
 
     from voice_receipts.receipt import Receipt

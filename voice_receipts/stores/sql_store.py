@@ -69,7 +69,7 @@ class SQLStore(Store):
         """The key of TABLE that `exc` is, or None."""
         raise NotImplementedError
 
-    def _insert(self, db: Any, params: tuple) -> bool:
+    def _insert(self, db: Any, params: tuple[Any, ...]) -> bool:
         """Insert if absent: True when stored now, False when it already was."""
         raise NotImplementedError
 
@@ -77,7 +77,7 @@ class SQLStore(Store):
 
     def put(self, receipt: Receipt) -> bool:
         params = sql.row(receipt)
-        return self._run(lambda db: self._insert(db, params), "store the receipt")
+        return bool(self._run(lambda db: self._insert(db, params), "store the receipt"))
 
     def warm(self, receipt: Receipt) -> None:
         """Connect and rehearse the INSERT (storing nothing) at init. A failure every receipt
@@ -129,18 +129,19 @@ class SQLStore(Store):
 
     # -- the rules -------------------------------------------------------------------------------
 
-    def _rows(self, query: sql.Query, params: tuple) -> list[tuple]:
-        def select(db: Any) -> list[tuple]:
+    def _rows(self, query: sql.Query, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        def select(db: Any) -> list[tuple[Any, ...]]:
             with db.cursor() as cursor:
                 cursor.execute(query.sql, params)
                 return list(cursor.fetchall())
 
-        return self._run(select, "read")
+        rows: list[tuple[Any, ...]] = self._run(select, "read")
+        return rows
 
-    def _execute(self, db: Any, statement: str, params: tuple) -> int:
+    def _execute(self, db: Any, statement: str, params: tuple[Any, ...]) -> int:
         with db.cursor() as cursor:
             cursor.execute(statement, params)
-            return cursor.rowcount
+            return int(cursor.rowcount)
 
     def _run(self, work: Callable[[Any], Any], doing: str) -> Any:
         deadline = time.monotonic() + self._timeouts["wait"]
