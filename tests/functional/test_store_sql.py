@@ -82,8 +82,15 @@ def test_the_largest_body_the_limit_admits_is_stored(kind, sql_store):
     """A body at the store's bound, in its worst case (every byte grows 19/5): stored, not refused."""
     store = sql_store(kind)
     bound = STORE_MAX_BODY_BYTES[kind]
-    app = App.configured(load_settings({"VOICE_RECEIPTS_STORE": f"{kind}://u@h/d", "VOICE_RECEIPTS_MAX_BODY_BYTES": str(bound)}), store)
-    status, reply = samples.reply_of(app(samples.aws_http(worst_case_body(bound, callid_tail="fits").decode())))
+    app = App.configured(
+        load_settings(
+            {"VOICE_RECEIPTS_STORE": f"{kind}://u@h/d", "VOICE_RECEIPTS_MAX_BODY_BYTES": str(bound)}
+        ),
+        store,
+    )
+    status, reply = samples.reply_of(
+        app(samples.aws_http(worst_case_body(bound, callid_tail="fits").decode()))
+    )
     assert (status, reply) == (200, {"result": 0, "errmsg": "OK"}), reply
     [(length,)] = store.server.execute("SELECT MAX(LENGTH(record)) FROM receipts", database=store.database)
     assert length > bound * 3  # the worst case did grow
