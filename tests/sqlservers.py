@@ -8,6 +8,7 @@ install: a SQL store that is never tested is not tested, whatever the summary li
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import os
 import pwd
@@ -265,9 +266,11 @@ _SHARED: dict[str, Server] = {}
 
 
 def shared(kind: str) -> Server:
-    """The test session's server of `kind`, started on first use (conftest.py's sql_server
-    fixture stops them at the session's end)."""
+    """The test session's server of `kind`, started on first use; stopped at the session's end
+    (conftest.py's sql_server fixture), or at the latest when the interpreter exits."""
     if kind not in _SHARED:
+        if not _SHARED:
+            atexit.register(stop_shared)
         _SHARED[kind] = start(kind)
     return _SHARED[kind]
 
