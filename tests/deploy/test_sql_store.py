@@ -67,6 +67,7 @@ def test_a_sql_store_publishes_no_events(packaged, tmp_path_factory):
 
 @pytest.mark.parametrize("kind", ["mysql", "postgresql"])
 def test_a_tencent_package_with_a_sql_store_answers_into_a_real_server(kind, sql_server, tmp_path):
+    # over 10 s: pip builds the package for SCF's Python (as test_package.py's SCF test does)
     from tests.sqlservers import admin_url, fresh_database
 
     python = find_python("3.10")  # SCF's newest Python
