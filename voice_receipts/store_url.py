@@ -16,7 +16,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from urllib.parse import parse_qsl, unquote
 
 from voice_receipts.errors import ConfigError
 
@@ -111,6 +110,8 @@ class SQLAddress:
 
     @classmethod
     def of(cls, url: StoreURL, origin: str = STORE) -> SQLAddress:
+        from urllib.parse import parse_qsl, unquote  # SQL URLs only: 2 ms no other store pays
+
         shape = f"{url.scheme}://USER[:PASSWORD]@HOST[:PORT]/DB[?OPTIONS]"
 
         def refuse(why: str) -> ConfigError:
@@ -174,4 +175,6 @@ def _split_password(target: str) -> tuple[str, str | None]:
     found = _USERINFO.match("://" + target, 3)
     if found is None:
         return target, None
+    from urllib.parse import unquote
+
     return f"{found.group(1)}@{target[found.end() - 3 :]}", unquote(found.group(2))
