@@ -134,3 +134,43 @@ def test_a_cloud_start_stops_on_a_missing_table_and_only_logs_a_database_that_is
     assert "warm-up at init failed" in logged
     assert "secret-99" not in logged
     runtime.reset()
+
+
+def test_replay_show_and_report_answer_as_on_sqlite(kind, sql_server, tmp_path, capsys):
+    """The terminal's view of a SQL store: `events/` replayed into it and into SQLite, then
+    `show --json` (every call, and one number's) and the report's data: the same on both, but
+    for the arrival times of the two replays."""
+    import json
+    import re
+
+    server = sql_server(kind)
+    urls = {"sqlite": f"sqlite:///{tmp_path}/r.db", kind: admin_url(server, fresh_database(server))}
+    seen = {}
+    for name, url in urls.items():
+        expect = str(samples.EVENTS / "expected.toml")
+        assert main(["replay", str(samples.EVENTS), "--expect", expect, "--store", url]) == 0
+        capsys.readouterr()
+        views = []
+        for args in (["show", "--json", "--limit", "100"], ["show", "--json", "--phone", "13800138000"]):
+            assert main([*args, "--store", url]) == 0
+            views.append(_without_arrival(json.loads(capsys.readouterr().out)))
+        assert main(["report", "--since", "2d", "--out", "-", "--store", url]) == 0
+        page = capsys.readouterr().out
+        data = re.search(r'<script type="application/json" id="report-data">(.*?)</script>', page, re.S)
+        views.append(_without_arrival(json.loads(data.group(1))))
+        seen[name] = views
+    assert [[c["callid"] for c in v] for v in seen[kind][:2]] == [
+        [c["callid"] for c in v] for v in seen["sqlite"][:2]
+    ]
+    assert seen[kind] == seen["sqlite"]
+    assert len(seen[kind][0]) == 11 and seen[kind][2]["totals"]["calls"] == 11
+
+
+def _without_arrival(value):
+    """The data less what differs between two replays: arrival times, the report's period."""
+    if isinstance(value, dict):
+        return {k: _without_arrival(v) for k, v in value.items()
+                if not k.endswith("received_at") and k not in ("period", "at")}  # fmt: skip
+    if isinstance(value, list):
+        return [_without_arrival(v) for v in value]
+    return value

@@ -139,6 +139,8 @@ def row(receipt: Receipt) -> tuple[Any, ...]:
 
 
 # -- reading: each an index range read (tests/functional/test_store_sql_plans.py EXPLAINs them) --
+# Newest first by arrival, as SQLite and DynamoDB answer today (their by-phone and by-context
+# orders); the indexes carry call_at for the listings by a call's time (issue 19).
 
 
 class Query(NamedTuple):
@@ -162,11 +164,11 @@ CALLIDS_ALL = Query(  # every call: the whole primary key, in key order, then so
     "primary key",
 )
 CALLIDS_FOR_PHONE = Query(
-    f"SELECT callid FROM {TABLE} WHERE phone = %s GROUP BY callid ORDER BY MAX(call_at) DESC LIMIT %s",
+    f"SELECT callid FROM {TABLE} WHERE phone = %s GROUP BY callid ORDER BY MAX(received_at) DESC LIMIT %s",
     "receipts_by_phone",
 )
 CALLIDS_FOR_CONTEXT = Query(
-    f"SELECT callid FROM {TABLE} WHERE context = %s ORDER BY call_at DESC LIMIT %s",
+    f"SELECT callid FROM {TABLE} WHERE context = %s ORDER BY received_at DESC LIMIT %s",
     "receipts_by_context",
 )
 RECEIPTS_BETWEEN = Query(
