@@ -138,7 +138,9 @@ class Server:
 class MariaDB(Server):
     scheme = "mysql"
 
-    def __init__(self) -> None:
+    def __init__(self, tls: tuple[Path, Path] | None = None) -> None:
+        """`tls`: (certificate, key) files: the server offers TLS with them."""
+        self.tls = tls
         self.binary = _need(shutil.which("mariadbd") or shutil.which("mysqld", path="/usr/sbin"), "mariadbd")
         self.installer = _need(
             shutil.which("mariadb-install-db") or shutil.which("mysql_install_db"), "mariadb-install-db"
@@ -169,7 +171,8 @@ class MariaDB(Server):
                  f"--port={self.port}", "--bind-address=127.0.0.1", "--skip-name-resolve", *user,
                  "--skip-log-bin", "--innodb-buffer-pool-size=32M", "--innodb-log-file-size=16M",
                  "--innodb-flush-log-at-trx-commit=2", "--max-connections=60",
-                 f"--pid-file={self.folder}/mysqld.pid", "--skip-grant-tables=OFF"],
+                 f"--pid-file={self.folder}/mysqld.pid", "--skip-grant-tables=OFF",
+                 *([f"--ssl-cert={self.tls[0]}", f"--ssl-key={self.tls[1]}"] if self.tls else [])],
                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
             )  # fmt: skip
         _wait_for_port(self.port, self.proc, self.log)
@@ -185,8 +188,8 @@ class MariaDB(Server):
 class PostgreSQL(Server):
     scheme = "postgresql"
 
-    def __init__(self, max_connections: int = 60) -> None:
-        self.max_connections = max_connections
+    def __init__(self, max_connections: int = 60, tls: tuple[Path, Path] | None = None) -> None:
+        self.max_connections, self.tls = max_connections, tls
         for name in ("initdb", "postgres"):
             _need(str(PG_BIN / name), f"{PG_BIN / name} (PostgreSQL 15)")
         super().__init__()
@@ -210,6 +213,15 @@ class PostgreSQL(Server):
         )  # fmt: skip
         if done.returncode != 0:
             raise RuntimeError(f"initdb failed: {done.stderr[-2000:]}")
+        self.tls_settings = []
+        if tls:  # postgres reads its key only if it owns it, mode 0600
+            for name, source in zip(("server.crt", "server.key"), tls, strict=True):
+                shutil.copy(source, self.folder / name)
+                os.chmod(self.folder / name, 0o600)
+                if self.user:
+                    os.chown(self.folder / name, self.user.pw_uid, self.user.pw_gid)
+            self.tls_settings = ["-c", "ssl=on", "-c", f"ssl_cert_file={self.folder / 'server.crt'}",
+                                 "-c", f"ssl_key_file={self.folder / 'server.key'}"]  # fmt: skip
         self.start()
 
     def _as_postgres(self) -> dict:
@@ -221,7 +233,7 @@ class PostgreSQL(Server):
                 [str(PG_BIN / "postgres"), "-D", str(self.data), "-p", str(self.port),
                  "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={self.folder}",
                  "-c", "fsync=off", "-c", f"max_connections={self.max_connections}",
-                 "-c", "superuser_reserved_connections=1", "-c", "shared_buffers=16MB"],
+                 "-c", "superuser_reserved_connections=1", "-c", "shared_buffers=16MB", *self.tls_settings],
                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True, **self._as_postgres(),
             )  # fmt: skip
         _wait_for_port(self.port, self.proc, self.log)
@@ -259,7 +271,9 @@ ADMIN_USER = {"mysql": "admin", "postgresql": "postgres"}
 
 
 def start(kind: str, **settings) -> Server:
-    return MariaDB() if kind == "mysql" else PostgreSQL(**settings)
+    if kind == "mysql":
+        return MariaDB(**{k: v for k, v in settings.items() if k == "tls"})
+    return PostgreSQL(**settings)
 
 
 _SHARED: dict[str, Server] = {}

@@ -84,6 +84,8 @@ class MySQLStore(SQLStore):
         if isinstance(exc, pymysql.err.InterfaceError):  # "(0, '')": used after it closed
             return "closed"
         if isinstance(exc, pymysql.err.MySQLError) and exc.args and isinstance(exc.args[0], int):
+            if exc.args[0] == 2003 and "[SSL" in str(exc):  # a refused certificate, reported as
+                return 2026  # "can't connect": waiting would not change the certificate
             return exc.args[0]
         return None
 

@@ -23,6 +23,7 @@ TABLE: dict[Any, tuple[str, str]] = {
     "3D000": (REFUSED, "has no such database"),
     "42P01": (REFUSED, "has no receipts table: run `python -m voice_receipts db init`"),
     "42703": (REFUSED, "has an older receipts table: run `python -m voice_receipts db init`"),
+    "tls": (REFUSED, "offers no TLS, or not with that certificate (sslmode in the URL)"),
     "42501": (REFUSED, "refuses the user INSERT on the receipts table, or CONNECT (docs/stores.md)"),
     # the connection is gone or not yet possible: a new one, while the receipt waits
     "08": (RECONNECT, "lost the connection"),
@@ -52,6 +53,8 @@ CONNECT_FAILURES = (
     ("too many clients", "53300"),
     ("connection slots are reserved", "53300"),
     ("starting up", "57P03"),
+    ("does not support SSL", "tls"),  # sslmode=require or verify-*, and a server without TLS
+    ("certificate verify failed", "tls"),
     ("shutting down", "57P01"),
 )
 
