@@ -5,7 +5,9 @@ largest body), the same answers as SQLite, through the real handler."""
 from __future__ import annotations
 
 import json
+import re
 import threading
+import time
 
 import pytest
 
@@ -169,3 +171,28 @@ def test_a_password_is_never_shown(kind, sql_store, caplog):
     assert "wrong-secret-77" not in str(refused.value)
     assert "***" in str(refused.value)
     assert json.dumps([r.getMessage() for r in caplog.records]).find("wrong-secret-77") == -1
+
+
+def test_one_statement_per_receipt(kind, sql_store):
+    """One round trip per receipt: the server sees one statement for each put, a duplicate too
+    (MySQL: the session's `Questions`; PostgreSQL: the statements its log records)."""
+    store = sql_store(kind)
+    store.put(receipt("warm"))  # the connection is open and set up
+    with store._db.cursor() as cursor:
+        if kind == "mysql":
+            query = "SELECT VARIABLE_VALUE FROM information_schema.SESSION_STATUS WHERE VARIABLE_NAME = 'QUESTIONS'"
+            counted = lambda: _one(cursor, query)  # noqa: E731 - itself one statement
+        else:
+            cursor.execute("SET log_statement = 'all'")  # the administrator's session: a superuser
+            counted = lambda: len(re.findall(r"LOG:  (?:execute|statement)", store.server.log.read_text()))  # noqa: E731
+        before = counted()
+        for n in range(5):
+            store.put(receipt(f"counted-{n}"))
+        store.put(receipt("counted-0"))  # a duplicate
+        time.sleep(0.2 if kind == "postgresql" else 0)  # the log is written by another process
+        assert counted() - before == 6 + (1 if kind == "mysql" else 0)  # + the counting query
+
+
+def _one(cursor, query: str) -> int:
+    cursor.execute(query)
+    return int(cursor.fetchone()[0])

@@ -76,6 +76,9 @@ class PostgreSQLStore(SQLStore):
             password=a.password or None,
             dbname=a.database,
             autocommit=True,  # each INSERT is its own transaction, committed before 200
+            # no server-side prepared statements: one INSERT is the whole round trip, and a
+            # connection proxy (RDS Proxy, PgBouncer) would pin the session for a named one
+            prepare_threshold=None,
             connect_timeout=max(2, round(connect_timeout)),  # libpq: whole seconds, 2 at least
             sslmode=a.sslmode or "prefer",
             sslrootcert=a.sslrootcert,
