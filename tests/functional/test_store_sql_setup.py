@@ -131,7 +131,7 @@ def test_a_cloud_start_stops_on_a_missing_table_and_only_logs_a_database_that_is
     app = runtime.get_app()  # started: the first receipt will wait for the database
     assert app is not None
     logged = capfd.readouterr().err
-    assert "warm-up at init failed" in logged
+    assert "the store is unavailable now; the first receipt waits for it" in logged
     assert "secret-99" not in logged
     runtime.reset()
 
