@@ -119,7 +119,12 @@ def store_url(tmp_path_factory) -> str:
 
 @pytest.fixture
 def quiet_world(tmp_path, monkeypatch, store_url):
-    monkeypatch.chdir(tmp_path)
+    # deep enough that "../../../../etc/passwd" stays inside tmp_path: from tmp_path itself
+    # (/tmp/pytest-of-root/pytest-N/test_x) it is the machine's /etc/passwd, which `report --out`
+    # overwrote whenever the suite ran as root (CI does), and no account could be looked up after
+    deep = tmp_path / "a" / "b" / "c" / "d"
+    deep.mkdir(parents=True)
+    monkeypatch.chdir(deep)
     for name in [n for n in __import__("os").environ if n.startswith(("VOICE_RECEIPTS_", "TENCENTCLOUD_"))]:
         monkeypatch.delenv(name)
     monkeypatch.setenv("VOICE_RECEIPTS_STORE", store_url)
