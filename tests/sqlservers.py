@@ -271,9 +271,16 @@ ADMIN_USER = {"mysql": "admin", "postgresql": "postgres"}
 
 
 def start(kind: str, **settings) -> Server:
-    if kind == "mysql":
-        return MariaDB(**{k: v for k, v in settings.items() if k == "tls"})
-    return PostgreSQL(**settings)
+    """A new server of `kind`; its folder is removed if it fails to start."""
+    before = set(Path(tempfile.gettempdir()).glob(f"vr-{kind}-*"))
+    try:
+        if kind == "mysql":
+            return MariaDB(**{k: v for k, v in settings.items() if k == "tls"})
+        return PostgreSQL(**settings)
+    except BaseException:
+        for folder in set(Path(tempfile.gettempdir()).glob(f"vr-{kind}-*")) - before:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
 
 
 _SHARED: dict[str, Server] = {}
