@@ -30,7 +30,6 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
-    from voice_receipts.progress import Progress
     from voice_receipts.receipt import Receipt
 
 TABLE = "receipts"
@@ -204,10 +203,6 @@ def decoded(value: str | bytes) -> str:
 
 def between(since: str, until: str | None) -> tuple[Query, tuple[Any, ...]]:
     return (RECEIPTS_SINCE, (since,)) if until is None else (RECEIPTS_BETWEEN, (since, until))
-
-
-def no_progress(progress: Progress | None) -> None:
-    """receipts_between is one indexed query: nothing long enough to report progress on."""
 
 
 def records(rows: list[tuple[Any, ...]]) -> Iterator[Receipt]:

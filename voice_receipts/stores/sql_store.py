@@ -77,7 +77,7 @@ class SQLStore(Store):
 
     def put(self, receipt: Receipt) -> bool:
         params = sql.row(receipt)
-        return bool(self._run(lambda db: self._insert(db, params), "store the receipt"))
+        return bool(self.run(lambda db: self._insert(db, params), "store the receipt"))
 
     def warm(self, receipt: Receipt) -> None:
         """Connect and rehearse the INSERT (storing nothing) at init. A failure every receipt
@@ -115,7 +115,7 @@ class SQLStore(Store):
     def receipts_between(
         self, since: str, until: str | None = None, progress: Progress | None = None
     ) -> Iterator[Receipt]:
-        sql.no_progress(progress)
+        del progress  # one indexed query: nothing long enough to report progress on
         query, params = sql.between(since, until)
         return sql.records(self._rows(query, params))
 
@@ -135,7 +135,7 @@ class SQLStore(Store):
                 cursor.execute(query.sql, params)
                 return list(cursor.fetchall())
 
-        rows: list[tuple[Any, ...]] = self._run(select, "read")
+        rows: list[tuple[Any, ...]] = self.run(select, "read")
         return rows
 
     def _execute(self, db: Any, statement: str, params: tuple[Any, ...]) -> int:
@@ -143,7 +143,10 @@ class SQLStore(Store):
             cursor.execute(statement, params)
             return int(cursor.rowcount)
 
-    def _run(self, work: Callable[[Any], Any], doing: str) -> Any:
+    def run(self, work: Callable[[Any], Any], doing: str) -> Any:
+        """`work(connection)` under the store's rules: the connection reused or opened, waited
+        for while the database wakes, every failure translated; `doing` names it in errors.
+        Every statement of the store goes through here (and `db init`'s, tools/db.py)."""
         deadline = time.monotonic() + self._timeouts["wait"]
         pause = FIRST_PAUSE
         with self._lock:

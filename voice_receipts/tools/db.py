@@ -24,7 +24,7 @@ def init(settings: Settings) -> list[str]:
             raise ConfigError(
                 f"db init is for mysql:// and postgresql:// stores; a {store.name} store needs no schema"
             )
-        return store._run(lambda db: _init(db, store.SCHEMA), "create the schema")
+        return store.run(lambda db: _init(db, store.SCHEMA), "create the schema")
 
 
 def _init(db: Any, schema: Schema) -> list[str]:
