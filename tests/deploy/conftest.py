@@ -141,7 +141,7 @@ def store_statements(template: dict) -> list[dict]:
     return [s for s in statements if not all(a.startswith("logs:") for a in s["Action"])]
 
 
-TENCENT_YML = ROOT / "deploy" / "tencent" / "serverless.yml"
+TENCENT_YML = ROOT / "deploy" / "tencent" / "mysql" / "serverless.yml"  # the default deployment
 
 
 def tencent_inputs() -> dict:

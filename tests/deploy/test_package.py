@@ -290,7 +290,7 @@ def test_unpacked_package_runs_from_its_bytecode_alone(local_twin, tmp_path):
     assert out["reply"]["statusCode"] == 200 and len(sources) > 30
 
 
-# --- Tencent SCF: deploy/tencent/serverless.yml ---------------------------------------------
+# --- Tencent SCF: deploy/tencent/mysql/serverless.yml ---------------------------------------------
 
 
 def test_tencent_package_alone_answers_a_receipt_on_scf_python(tmp_path):
