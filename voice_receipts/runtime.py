@@ -12,6 +12,7 @@ import threading
 from voice_receipts import logs
 from voice_receipts.app import App
 from voice_receipts.config import Settings, load_settings
+from voice_receipts.errors import ConfigError
 from voice_receipts.metrics import Metrics, process_age_ms
 from voice_receipts.stores import open_store
 
@@ -44,9 +45,13 @@ def get_app() -> App:
 
 
 def _warm(app: App) -> None:
-    # a warm-up is an optimisation: if it ever fails, receipts must still be taken
+    # a warm-up is an optimisation: if it fails for now (a paused database), receipts must still
+    # be taken; a failure every receipt would meet (a SQL store's bad password, no table, no
+    # privilege: ConfigError) stops the start, where it is seen, rather than failing each receipt
     try:
         app.warm()
+    except ConfigError:
+        raise
     except Exception:
         logs.log.warning("warm-up at init failed; the first receipt does the work", exc_info=True)
 
@@ -76,6 +81,8 @@ def after_restore() -> None:
         # a restore is this copy's cold start; the init the snapshot measured was not its own
         # (Lambda's REPORT line gives the Restore Duration)
         _app.metrics.cold, _app.metrics.init_ms = True, None
+    if _app is not None:
+        _app.store.disconnect()  # a SQL store's connection belongs to the snapshot: never shared
     client = getattr(_app.store, "client", None) if _app is not None else None
     if client is not None:
         client.close()

@@ -13,9 +13,9 @@ import sys
 
 from voice_receipts import config
 from voice_receipts.errors import VoiceReceiptsError
-from voice_receipts.tools.cli import alarms, explain, replay, report, send, serve, show
+from voice_receipts.tools.cli import alarms, db, explain, replay, report, send, serve, show
 
-COMMANDS = (replay, show, serve, send, explain, report, alarms)
+COMMANDS = (replay, show, serve, send, explain, report, db, alarms)
 
 
 def parser() -> argparse.ArgumentParser:
