@@ -16,7 +16,7 @@ import pydantic_core
 from pydantic_core import SchemaValidator, ValidationError
 from pydantic_core import core_schema as cs
 
-from voice_receipts import codes, fields, kinds
+from voice_receipts import codes, fields, kinds, states
 from voice_receipts.errors import BadRequest, NotJSON
 from voice_receipts.fields import FieldError
 from voice_receipts.times import iso
@@ -67,7 +67,8 @@ class StatusCallback(Callback):
     def receipt_fields(values: dict[str, Any]) -> dict[str, Any]:
         result = values["result"]
         return {
-            "status": codes.CALL_STATUS.get(result.strip(), result),
+            "status": states.status_of_result(result),
+            "result": result,
             "started_at": iso(values["start_calltime"]),
             "accepted_at": iso(values["accept_time"]),
             "ended_at": iso(values["end_calltime"]),

@@ -16,25 +16,15 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from voice_receipts import codes, kinds
-
-# Call.state's words, named in kinds.py (metrics.py says them too); calls.STATES & co. stay Call's API
-from voice_receipts.kinds import (  # noqa: F401 - re-exported
-    ANSWERED,
-    CALL_ERROR,
-    FAILED,
-    IN_PROGRESS,
-    NOT_ANSWERED,
-    SENT,
-    STATE_OF_RESULT,
-    STATES,
-    UNDOCUMENTED,
-)
+from voice_receipts import codes, kinds, states
 from voice_receipts.receipt import Receipt
+from voice_receipts.states import STATES, CallState  # noqa: F401 - STATES is Call's API too
 from voice_receipts.times import parse_iso
 
-# Receipt.status holds codes.CALL_STATUS's name for a documented result, else the raw value
-_RESULT_OF_STATUS = {name: result for result, name in codes.CALL_STATUS.items()}
+# The states by name, as the library API has always offered them (calls.ANSWERED, ...)
+ANSWERED, NOT_ANSWERED, CALL_ERROR = CallState.ANSWERED, CallState.NOT_ANSWERED, CallState.CALL_ERROR
+FAILED, UNDOCUMENTED = CallState.FAILED, CallState.UNDOCUMENTED
+IN_PROGRESS, SENT = CallState.IN_PROGRESS, CallState.SENT
 
 
 @dataclass(frozen=True)
@@ -44,13 +34,13 @@ class Call:
     callid: str
     kind: str | None  # kinds.CODE / kinds.NOTIFICATION; None while no receipt says which
     phone: str | None  # E.164, "+<nationcode><mobile>"
-    state: str  # one of STATES
+    state: CallState  # a str too: "answered", ... (states.py)
     result: str | None  # the status receipt's `result` exactly as VMS sent it ("0", "1", "2", ...)
     status_text: dict[str, str] | None  # the spec's words {"zh", "en"}; None if none or undocumented
     started_at: str | None
     answered_at: str | None
     ended_at: str | None
-    ring_seconds: int | None
+    ring_seconds: int | None  # None when unknown, never negative (durations())
     talk_seconds: int | None
     fee_minutes: int | None
     keys: tuple[str, ...]  # in the order they arrived
@@ -66,12 +56,14 @@ class Call:
 
     @property
     def final(self) -> bool:
-        return self.state not in (IN_PROGRESS, SENT)
+        return self.state.ended
 
     @property
     def at(self) -> str:
-        """When the call happened, as well as known: sent, else started, else first heard of."""
-        return self.sent_at or self.started_at or self.first_received_at
+        """When the call was placed: the start its status receipt reports, else when it was first
+        heard of (its `sent` record, or its first receipt). Listings, --since and report days
+        use this on every store (Receipt.call_at is each receipt's part of it)."""
+        return self.started_at or self.first_received_at
 
     @classmethod
     def fold(cls, receipts: Iterable[Receipt]) -> Call | None:
@@ -88,19 +80,20 @@ class Call:
                 fold(acc, receipt)
         status: Receipt | None = acc.pop("status")
         failure: Receipt | None = acc.pop("failure")
-        result = _RESULT_OF_STATUS.get(status.status, status.status) if status else None
+        result = status.result if status else None
+        ring, talk = durations(status)
         return cls(
             callid=ordered[0].callid,
             kind=acc.pop("kind"),
             phone=next((r.phone for r in ordered if r.phone), None),
-            state=_state(result, failure is not None, any(r.kind != kinds.SENT for r in ordered)),
+            state=states.call_state(result, failure is not None, any(r.kind != kinds.SENT for r in ordered)),
             result=result,
             status_text=status_text(result),
             started_at=status.started_at if status else None,
             answered_at=status.accepted_at if status else None,
             ended_at=status.ended_at if status else None,
-            ring_seconds=_seconds_between(status.started_at, status.accepted_at) if status else None,
-            talk_seconds=_seconds_between(status.accepted_at, status.ended_at) if status else None,
+            ring_seconds=ring,
+            talk_seconds=talk,
             fee_minutes=status.fee_minutes if status else None,
             keys=tuple(acc.pop("keys")),
             failure_code=failure.failure_code if failure else None,
@@ -134,18 +127,23 @@ def failure_text(code: int | None) -> dict[str, str] | None:
     return {"zh": codes.FAILURE_CODES[code], "en": codes.FAILURE_CODES_EN[code]}
 
 
-def _state(result: str | None, failed: bool, heard: bool) -> str:
-    if result is not None:
-        return STATE_OF_RESULT.get(result.strip(), UNDOCUMENTED)
-    if failed:
-        return FAILED
-    return IN_PROGRESS if heard else SENT
+def durations(status: Receipt | None) -> tuple[int | None, int | None]:
+    """Ringing (start to answer, or to the end of an unanswered call) and talking (answer to end)
+    seconds of a status receipt. The one duration rule: unknown (None), never negative: VMS's
+    clocks can disagree, and a negative second is a wrong answer, not a measurement."""
+    if status is None:
+        return None, None
+    unanswered = states.state_of_result(status.result) == NOT_ANSWERED
+    ring_end = status.ended_at if unanswered else status.accepted_at  # an unanswered call rang to its end
+    talk = _seconds_between(status.accepted_at, status.ended_at)
+    return _seconds_between(status.started_at, ring_end), talk
 
 
 def _seconds_between(start: str | None, end: str | None) -> int | None:
     if not start or not end:
         return None
-    return int((parse_iso(end) - parse_iso(start)).total_seconds())
+    seconds = int((parse_iso(end) - parse_iso(start)).total_seconds())
+    return seconds if seconds >= 0 else None
 
 
 # -- one function per kind of receipt: what it adds to the call ------------------------------

@@ -14,9 +14,6 @@ PAYLOAD_TOO_LARGE = 4130
 INTERNAL = 5000
 STORE_UNAVAILABLE = 5030
 
-# Status receipts (voicecode_callback, voiceprompt_callback): `result` -> normalised status.
-CALL_STATUS = {"0": "answered", "1": "unanswered", "2": "call_error"}
-
 # The spec's words for each `result` (0表示用户正常接听 ...), and ours in English.
 STATUS_TEXT = {
     "0": {"zh": "用户正常接听", "en": "the callee answered"},

@@ -18,7 +18,7 @@ import os
 import time
 from typing import Any
 
-from voice_receipts import codes, kinds, replies
+from voice_receipts import kinds, replies, states
 from voice_receipts.receipt import Receipt
 
 NAMESPACE = "VoiceReceipts"
@@ -29,13 +29,11 @@ CALLS = "Calls"  # stored status and failure receipts, by the call's final state
 COLD_STARTS = "ColdStarts"  # 1 on the first request of an instance
 INIT_DURATION = "InitDuration"  # ms from this process's start to the App ready, on that request
 
-# The call's final state as one receipt says it, in calls.py's words (kinds.py names them: the
-# function never imports calls.py): a status receipt's result (Receipt.status, codes.CALL_STATUS's
-# name) or failed for a failure receipt. An undocumented `result` is "undocumented", so whatever
-# the sender puts there never becomes a dimension value of its own.
-STATES = {name: kinds.STATE_OF_RESULT[result] for result, name in codes.CALL_STATUS.items()}
-FAILED = kinds.FAILED
-UNDOCUMENTED = kinds.UNDOCUMENTED
+# The call's final state as one receipt says it, in states.py's words: a status receipt's result
+# (Receipt.result, as VMS sent it) or failed for a failure receipt. An undocumented `result` is
+# "undocumented", so whatever the sender puts there never becomes a dimension value of its own.
+# Metrics count receipts, not calls: a call with both a status and a failure receipt counts once
+# in each, where the report (which folds calls) counts it once, as failed (docs/operations.md).
 
 # Dimension names: the same keys the log line already has, so the line needs no copies
 FUNCTION, KIND, OUTCOME, STATE = "function", "kind", "outcome", "state"
@@ -44,9 +42,9 @@ FUNCTION, KIND, OUTCOME, STATE = "function", "kind", "outcome", "state"
 def call_state(receipt: Receipt) -> str | None:
     """answered / not_answered / call_error / undocumented / failed; None for a key press."""
     if receipt.kind in kinds.STATUS_KINDS:
-        return STATES.get(receipt.status or "", UNDOCUMENTED)
+        return states.state_of_result(receipt.result).value
     if receipt.kind == kinds.VOICE_FAILURE:
-        return FAILED
+        return states.CallState.FAILED.value
     return None
 
 

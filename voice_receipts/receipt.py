@@ -7,6 +7,7 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from voice_receipts import kinds, phones, states
 from voice_receipts.callbacks import ParsedCallback
 from voice_receipts.errors import BadMessage
 from voice_receipts.kinds import kind_of
@@ -23,7 +24,8 @@ class Receipt:
     nationcode: str | None = None
     call_from: str | None = None
     # status kinds
-    status: str | None = None  # answered / unanswered / call_error / the raw value when undocumented
+    # what the status means: answered / unanswered / call_error / undocumented (states.py derives it)
+    status: str | None = None
     started_at: str | None = None
     accepted_at: str | None = None
     ended_at: str | None = None
@@ -40,15 +42,22 @@ class Receipt:
     play_times: int | None = None
     context: str | None = None  # the business's id, sent as SessionContext
     request_id: str | None = None  # VMS's RequestId, for Tencent support
+    # status kinds: `result` exactly as VMS sent it ("0", " 1", "7"...), kept apart from its meaning
+    result: str | None = None
     # the callback object exactly as it came; for `sent`, VMS's answer (SendStatus and RequestId)
     raw: dict[str, Any] = field(default_factory=dict)
 
     @property
     def phone(self) -> str | None:
         """+<nationcode><mobile>: how one number is looked up across calls."""
-        if not self.mobile:
-            return None
-        return f"+{self.nationcode or ''}{self.mobile}"
+        return phones.of_receipt(self.mobile, self.nationcode)
+
+    @property
+    def call_at(self) -> str:
+        """When the call happened as this receipt knows it: the start VMS reported, else when
+        the receipt arrived. Every store indexes it: `--since`, listings and report days use it,
+        so a replayed archive lands on its own days."""
+        return self.started_at or self.received_at
 
     def to_dict(self) -> dict[str, Any]:
         # not dataclasses.asdict: it deep-copies `raw` and was 60 us of a ~130 us warm path
@@ -64,7 +73,12 @@ class Receipt:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Receipt:
         names = cls.__dataclass_fields__
-        return cls(**{k: v for k, v in data.items() if k in names})
+        values = {k: v for k, v in data.items() if k in names}
+        if values.get("kind") in kinds.STATUS_KINDS and values.get("result") is None:
+            # stored before `result` was kept apart: status held the word, or the raw value
+            values["result"] = states.result_of_status(values.get("status"))
+            values["status"] = states.status_of_result(values["result"] or "")
+        return cls(**values)
 
     @classmethod
     def from_message(cls, body: str | bytes) -> Receipt:

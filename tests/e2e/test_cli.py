@@ -48,8 +48,10 @@ def test_replay_events_with_expectations_then_show(tmp_path):
         assert line in call.stdout
 
     as_json = json.loads(run_cli("show", "vf-91c2aa07-0001", "--json", "--store", store, cwd=tmp_path).stdout)
-    assert (as_json["state"], as_json["kind"], as_json["phone"]) == (
-        "call_error",
+    # a failure receipt makes the call failed (states.py); the status receipt's result stays
+    assert (as_json["state"], as_json["result"], as_json["kind"], as_json["phone"]) == (
+        "failed",
+        "2",
         "notification",
         "+8613600136000",
     )
@@ -171,6 +173,9 @@ def test_show_by_phone_state_limit_since_and_zone(tmp_path):
     replayed(tmp_path, code, prompt, key, fail)
     by_phone = run_cli("show", "--phone", "+8613800138001", cwd=tmp_path)
     assert by_phone.returncode == 0
+    # the national form VMS's own `mobile` carries, and as people type it: the same calls
+    for typed in ("13800138001", "+86 138 0013 8001", "0086-138-0013-8001"):
+        assert run_cli("show", "--phone", typed, cwd=tmp_path).stdout == by_phone.stdout, typed
     lines = by_phone.stdout.splitlines()
     assert lines[0] == "3 calls to +86 138******01, newest first; times in Asia/Shanghai"
     assert [x.split()[-1] for x in lines[2:]] == ["call-fail-1", "call-prompt-1", "call-code-1"]
@@ -183,11 +188,21 @@ def test_show_by_phone_state_limit_since_and_zone(tmp_path):
     assert failed[0] == "1 calls, newest first (state failed); times in Asia/Shanghai"
     assert failed[2].endswith("call-fail-1")
     assert len(run_cli("show", "--limit", "2", cwd=tmp_path).stdout.splitlines()) == 4
-    assert run_cli("show", "--since", "1h", cwd=tmp_path).stdout.startswith("3 calls")
+    # a call's time is when it was placed (start_calltime, 2016 in the samples), not when its
+    # receipts arrived: only the failure-only call, placed as far as anyone knows when heard of
+    recent = run_cli("show", "--since", "1h", cwd=tmp_path).stdout.splitlines()
+    assert recent[0].startswith("1 calls") and recent[2].endswith("call-fail-1")
+    assert run_cli("show", "--since", "2016-08-01", cwd=tmp_path).stdout.startswith("3 calls")
     future = run_cli("show", "--since", "2999-01-01", cwd=tmp_path)
     assert future.stdout == "no calls in the sqlite store (since 2999-01-01)\n"
     in_utc = run_cli("show", "call-code-1", "--tz", "UTC", cwd=tmp_path).stdout
     assert "(times in UTC)" in in_utc and "started   2016-08-03 04:00:21" in in_utc
+    for flag in ("--phone", "--context"):  # an unset variable in a script must not list everything
+        empty = run_cli("show", flag, "", cwd=tmp_path)
+        assert (empty.returncode, empty.stdout) == (2, ""), flag
+        assert "empty" in empty.stderr and "Traceback" not in empty.stderr
+    not_a_number = run_cli("show", "--phone", "138OO138OO1", cwd=tmp_path)
+    assert not_a_number.returncode == 2 and "not a phone number" in not_a_number.stderr
     bad = run_cli("show", "--tz", "Mars/Base", cwd=tmp_path)
     assert bad.returncode == 2 and "unknown time zone 'Mars/Base'" in bad.stderr
 

@@ -27,10 +27,12 @@ EVENTS = {
     "calls": 11,
     "answered": 7,
     "not_answered": 1,
-    # calls.py's states: a status receipt wins over a failure receipt of the same call
-    "call_error": 1,  # vf-91c2aa07-0001: result 2, and a failure receipt (code 8) says why
-    "undocumented": 1,  # vp-5d1e0b44-0002: result "7", and failure code 99
-    "failed": 1,  # vc-gw-tapigw-0001: a failure receipt alone
+    # states.py's partition: a failure receipt makes the call failed, whatever its status said
+    "call_error": 0,
+    "undocumented": 0,
+    # vf-91c2aa07-0001 (result 2 and failure 8), vp-5d1e0b44-0002 (result "7" and failure 99),
+    # vc-gw-tapigw-0001 (a failure receipt alone)
+    "failed": 3,
     "billed": 7,
     "ring": [9, 9, 9, 10, 12, 15, 15, 40],  # seconds, start to answer (or to the end, unanswered)
     "talk": [12, 12, 12, 18, 30, 30, 40],

@@ -7,7 +7,7 @@ import pytest
 from tests import samples
 from tests.helpers import ROOT, run_cli
 from voice_receipts import codes
-from voice_receipts.errors import ConfigError
+from voice_receipts.errors import ReplyError
 from voice_receipts.replies import ERROR, error_reply
 from voice_receipts.times import iso
 
@@ -114,5 +114,5 @@ def test_log_lines_escape_what_a_terminal_would_act_on(tmp_path):
 
 
 def test_a_package_error_answered_500_counts_as_an_error():
-    reply = error_reply(ConfigError("misconfigured"))
+    reply = error_reply(ReplyError("misconfigured"))
     assert (reply.status, reply.result, reply.outcome) == (500, codes.INTERNAL, ERROR)

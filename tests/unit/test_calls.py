@@ -108,7 +108,8 @@ def test_the_fold_does_not_depend_on_the_order_receipts_are_given_in():
     assert all(other == folded[0] for other in folded)  # frozen dataclass: equal field by field
     call = folded[0]
     assert call.keys == ("1", "3")  # arrival order, not the order given
-    assert (call.state, call.failure_code) == (calls.NOT_ANSWERED, 5)
+    # states are a partition: a failure receipt makes the call failed; its result is still kept
+    assert (call.state, call.failure_code, call.result) == (calls.FAILED, 5, "1")
     assert [r.received_at[17:19] for r in call.receipts] == ["01", "02", "03", "04"]
     assert (call.first_received_at[17:19], call.last_received_at[17:19]) == ("01", "04")
 

@@ -23,10 +23,23 @@ def test_status_receipt_is_normalised():
 
 
 @pytest.mark.parametrize(
-    ("result", "status"), [("0", "answered"), ("1", "unanswered"), ("2", "call_error"), ("7", "7")]
+    ("result", "status"),
+    [("0", "answered"), ("1", "unanswered"), ("2", "call_error"), ("7", "undocumented")]
+    + [(word, "undocumented") for word in ("answered", "unanswered", "call_error", "failed")],
 )
-def test_status_values(result, status):
-    assert receipt_of(body("voiceprompt_callback", result=result)).status == status
+def test_status_is_the_meaning_and_result_what_vms_sent(result, status):
+    receipt = receipt_of(body("voiceprompt_callback", result=result))
+    assert (receipt.status, receipt.result) == (status, result)
+
+
+@pytest.mark.parametrize(
+    ("stored", "result", "status"),
+    [("answered", "0", "answered"), ("unanswered", "1", "unanswered"), ("7", "7", "undocumented")],
+)
+def test_a_record_stored_before_result_was_kept_apart_reads_back(stored, result, status):
+    old = {"callid": "c", "kind": "voicecode", "event_id": "e", "received_at": "t", "status": stored}
+    receipt = Receipt.from_dict(old)
+    assert (receipt.result, receipt.status) == (result, status)
 
 
 def test_unanswered_call_has_no_answer_time():

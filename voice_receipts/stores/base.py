@@ -6,6 +6,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
+from voice_receipts import lookups
 from voice_receipts.errors import UnsupportedOperation
 from voice_receipts.receipt import Receipt
 
@@ -68,29 +69,33 @@ class Store(ABC):
         """The call `callid` folded from its receipts; None when the store has none."""
         from voice_receipts.calls import Call
 
-        return Call.fold(self.receipts(callid))
+        return Call.fold(self.receipts(lookups.callid(callid)))
 
     def calls_for_phone(
         self, phone: str, limit: int = 50, since: str | None = None, state: str | None = None
     ) -> list[Call]:
-        """Up to `limit` calls to `phone` (E.164, "+8613800138000"), newest first; `since` and
-        `state` as in calls(), applied before the limit."""
+        """Up to `limit` calls to `phone`, newest first; `since` and `state` as in calls(), applied
+        before the limit. `phone` as people type it: "13800138000" (nation code 86 unless given),
+        "+86 138 0013 8000", "0086-138..."; empty or not a number raises InvalidLookup."""
         read = FILTERED_READ if (since or state) else limit
-        return _filtered(self._fold(self.callids_for_phone(phone, read)), since, state, limit)
+        found = self.callids_for_phone(lookups.phone(phone), read)
+        return _filtered(self._fold(found), since, state, limit)
 
     def calls_for_context(
         self, context: str, limit: int = 50, since: str | None = None, state: str | None = None
     ) -> list[Call]:
         """Up to `limit` calls sent for one business id (`send --context`), newest first."""
         read = FILTERED_READ if (since or state) else limit
-        return _filtered(self._fold(self.callids_for_context(context, read)), since, state, limit)
+        found = self.callids_for_context(lookups.context(context), read)
+        return _filtered(self._fold(found), since, state, limit)
 
     def calls(self, since: str | None = None, state: str | None = None, limit: int | None = 50) -> list[Call]:
-        """Calls first seen since `since` (ISO UTC), in `state` (calls.STATES) if given, newest
-        first, at most `limit` (None: all)."""
+        """Calls placed since `since` (ISO UTC; Call.at), in `state` (states.STATES) if given,
+        newest first, at most `limit` (None: all)."""
         found: list[Call] = []
+        # callids(since) holds every call placed since then: a call is heard of after it is placed
         for call in self._fold(self.callids(since)):
-            if state is None or call.state == state:
+            if (since is None or call.at >= since) and (state is None or call.state == state):
                 found.append(call)
                 if limit is not None and len(found) >= limit:
                     break
@@ -131,7 +136,5 @@ def _newest_first(found: Iterable[Call]) -> list[Call]:
 
 
 def _filtered(calls: Iterable[Call], since: str | None, state: str | None, limit: int) -> list[Call]:
-    wanted = [
-        c for c in calls if (since is None or c.first_received_at >= since) and state in (None, c.state)
-    ]
+    wanted = [c for c in calls if (since is None or c.at >= since) and state in (None, c.state)]
     return _newest_first(wanted)[:limit]

@@ -15,16 +15,6 @@ DEFAULT_ZONE = "Asia/Shanghai"  # the zone of VMS and its console
 # China has kept UTC+8 without daylight saving since 1991: exact when the tz database is missing
 _SHANGHAI = timezone(timedelta(hours=8), "UTC+08:00")
 
-STATE_WORDS = {
-    calls.ANSWERED: "answered",
-    calls.NOT_ANSWERED: "not answered",
-    calls.CALL_ERROR: "call error",
-    calls.FAILED: "failed",
-    calls.UNDOCUMENTED: "undocumented result",
-    calls.IN_PROGRESS: "in progress",
-    calls.SENT: "sent",
-}
-
 
 def zone(name: str) -> tuple[tzinfo, str]:
     """The zone called `name` and the label to print with it ("UTC" and "UTC+08:00" too)."""
@@ -50,7 +40,7 @@ def at(moment: str | None, tz: tzinfo) -> str:
 
 
 def state_words(call: Call) -> str:
-    words = STATE_WORDS.get(call.state, call.state)
+    words = call.state.words
     if call.state == calls.UNDOCUMENTED:
         return f"{words} {printable(call.result)!r}"
     return words

@@ -5,10 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 
-from voice_receipts.calls import STATES
+from voice_receipts import lookups
 from voice_receipts.display import printable_json
+from voice_receipts.errors import InvalidLookup
+from voice_receipts.states import MEANING, STATES, CallState, parse_state
 from voice_receipts.stores import open_store
 from voice_receipts.tools.cli.common import settings as read_settings
+from voice_receipts.tools.errors import UsageError
 
 
 def add(sub, common) -> None:
@@ -20,14 +23,30 @@ def add(sub, common) -> None:
         " receipt arrived here, its summary the times VMS reported.",
     )
     s.add_argument("callid", nargs="?", help="the call to show; recent calls when left out")
-    s.add_argument("--phone", metavar="E164", help="calls to this number, e.g. +8613800138000")
+    s.add_argument(
+        "--phone",
+        metavar="NUMBER",
+        help="calls to this number: 13800138000 (nation code 86), +86 138 0013 8000, 0086-138...",
+    )
     s.add_argument("--context", metavar="ID", help="calls sent with `send --context ID`")
     s.add_argument("--since", metavar="WHEN", help="calls first seen since: 30m, 24h, 7d or an ISO time")
-    s.add_argument("--state", choices=STATES, help="only calls in this state")
+    s.add_argument(
+        "--state",
+        type=_state,
+        metavar="STATE",
+        help="only calls in this state: " + "; ".join(f"{s.value}: {MEANING[s]}" for s in STATES),
+    )
     s.add_argument("--limit", type=_positive, default=50, metavar="N", help="at most N calls (default 50)")
     s.add_argument("--tz", default=None, metavar="ZONE", help="time zone (default Asia/Shanghai)")
     s.add_argument("--json", action="store_true", help="print Call objects as JSON instead")
     s.set_defaults(run=run)
+
+
+def _state(text: str) -> CallState:
+    try:
+        return parse_state(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def _positive(text: str) -> int:
@@ -43,24 +62,30 @@ def _positive(text: str) -> int:
 def run(args: argparse.Namespace) -> int:
     from voice_receipts.tools import calls_view as view
 
+    try:  # every lookup value checked before the store is opened: empty never means "everything"
+        phone = lookups.phone(args.phone) if args.phone is not None else None
+        context = lookups.context(args.context) if args.context is not None else None
+        callid = lookups.callid(args.callid) if args.callid is not None else None
+    except InvalidLookup as exc:
+        raise UsageError(exc.message) from None
     tz, label = view.zone(args.tz or view.DEFAULT_ZONE)
     since = view.since(args.since, tz) if args.since else None
     settings = read_settings(args)
     with open_store(settings.store, settings, read_only=True) as store:
-        if args.callid:
-            call = store.call(args.callid)
+        if callid is not None:
+            call = store.call(callid)
             if call is None:
-                print(f"no receipts for call {args.callid!r} in {store.name}", file=sys.stderr)
+                print(f"no receipts for call {view.printable(callid)!r} in {store.name}", file=sys.stderr)
                 return 1
             print(printable_json(call.as_dict(), indent=2) if args.json else view.render(call, tz, label))
             return 0
         filters = {"limit": args.limit, "since": since, "state": args.state}
-        if args.phone:
-            found = store.calls_for_phone(args.phone, **filters)
-            what = f"calls to {view.printable(view.mask_phone(args.phone))}"
-        elif args.context:
-            found = store.calls_for_context(args.context, **filters)
-            what = f"calls sent for {view.printable(args.context)!r}"
+        if phone is not None:
+            found = store.calls_for_phone(phone, **filters)
+            what = f"calls to {view.printable(view.mask_phone(phone))}"
+        elif context is not None:
+            found = store.calls_for_context(context, **filters)
+            what = f"calls sent for {view.printable(context)!r}"
         else:
             found = store.calls(**filters)
             what = "calls"

@@ -18,7 +18,7 @@ matplotlib.use("Agg")  # before pyplot: never a window, works with no display
 
 import matplotlib.pyplot as plt  # noqa: E402 - after choosing the backend
 
-from voice_receipts.tools.report.data import STATES  # noqa: E402
+from voice_receipts.states import STATES, WORDS  # noqa: E402
 
 COLOURS = {
     "answered": "#2e7d32",
@@ -29,7 +29,7 @@ COLOURS = {
     "in_progress": "#90a4ae",
     "sent": "#cfd8dc",
 }
-LABELS = {s: s.replace("_", " ") for s in STATES}
+LABELS = WORDS
 ACCENT = "#1565c0"
 
 plt.rcParams.update(

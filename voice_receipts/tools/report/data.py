@@ -12,13 +12,13 @@ from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 from voice_receipts import kinds
-from voice_receipts.calls import ANSWERED, IN_PROGRESS, NOT_ANSWERED, SENT, STATES, Call
+from voice_receipts.calls import ANSWERED, Call
 from voice_receipts.receipt import Receipt
+from voice_receipts.states import ENDED, STATES
 from voice_receipts.times import parse_iso
 
-# States as calls.py names them; the ones that say how a call ended are the answer rate's
-# denominator (in_progress and sent have not ended yet)
-FINISHED = tuple(s for s in STATES if s not in (IN_PROGRESS, SENT))
+# The answer rate's denominator: calls that ended (in_progress and sent have not yet)
+FINISHED = ENDED
 NO_CODE_TEXT = "not in the spec's list"
 
 
@@ -32,13 +32,8 @@ def fold(receipts: Iterable[Receipt]) -> list[Call]:
 
 
 def ring_seconds(call: Call) -> int | None:
-    """Ringing ends when the callee answers, or when the call gives up unanswered."""
-    if call.state == ANSWERED:
-        return call.ring_seconds
-    if call.state == NOT_ANSWERED and call.started_at and call.ended_at:
-        seconds = int((parse_iso(call.ended_at) - parse_iso(call.started_at)).total_seconds())
-        return seconds if seconds >= 0 else None
-    return None
+    """Ringing ends when the callee answers, or when the call gives up unanswered (calls.durations)."""
+    return call.ring_seconds
 
 
 def summarise(

@@ -1,0 +1,78 @@
+"""One phone normaliser on write and on query; one lookup parser where empty is never 'everything'."""
+
+import pytest
+
+from voice_receipts import lookups, phones
+from voice_receipts.errors import InvalidLookup
+from voice_receipts.receipt import Receipt
+
+SAME_NUMBER = [
+    "13800138000",
+    "+8613800138000",
+    "+86 138 0013 8000",
+    "0086-138-0013-8000",
+    "0086 13800138000",
+    "8613800138000",
+    " 138-0013-8000 ",
+    "(+86) 138.0013.8000",
+]
+
+
+@pytest.mark.parametrize("typed", SAME_NUMBER)
+def test_every_way_people_type_a_mainland_number_is_one_number(typed):
+    assert lookups.phone(typed) == "+8613800138000"
+
+
+def test_another_nation_code_is_kept():
+    assert lookups.phone("+61 412 345 678") == "+61412345678"
+    assert phones.of_receipt("412345678", "61") == "+61412345678"
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "١٣٨٠٠١٣٨٠٠٠",  # Arabic-Indic digits: no phone network dials them
+        "１３８００１３８０００",  # full-width digits
+        "138OO138000",  # letters O for zeros
+        "+",
+        "00",
+        "+86 138 0013 8000 x12",
+        "1234",  # too short to be a number
+        "+1234567890123456",  # over E.164's 15 digits
+    ],
+)
+def test_what_cannot_be_a_phone_number_is_an_error_not_no_calls(typed):
+    with pytest.raises(InvalidLookup, match="not a phone number"):
+        lookups.phone(typed)
+
+
+@pytest.mark.parametrize("empty", ["", " ", "\t", None])
+@pytest.mark.parametrize("parse", [lookups.phone, lookups.context, lookups.callid])
+def test_an_empty_lookup_value_is_an_error(parse, empty):
+    with pytest.raises(InvalidLookup, match="empty"):
+        parse(empty)
+
+
+def test_a_context_is_looked_up_exactly_as_it_was_sent():
+    assert lookups.context(" order-7 ") == " order-7 "
+    with pytest.raises(InvalidLookup):
+        lookups.context("x" * 129)
+
+
+@pytest.mark.parametrize(
+    ("mobile", "nationcode", "phone"),
+    [
+        ("13800138000", "86", "+8613800138000"),
+        ("13800138000", "", "+8613800138000"),  # no nation code: VMS calls mainland numbers only
+        ("138 0013 8000", "86", "+8613800138000"),
+        ("+8613800138000", "86", "+8613800138000"),  # drifted payloads: already international
+        ("not-a-number", "86", "+86not-a-number"),  # kept as it came: nothing lost
+        ("", "86", None),
+        (None, "86", None),
+    ],
+)
+def test_a_receipts_phone_is_normalised_on_write(mobile, nationcode, phone):
+    receipt = Receipt(
+        callid="c", kind="voicekey", event_id="e", received_at="t", mobile=mobile, nationcode=nationcode
+    )
+    assert receipt.phone == phone
