@@ -180,3 +180,30 @@ def test_a_receipt_that_arrives_while_the_database_sleeps_waits_for_it_and_is_st
         assert json.loads(shown.stdout)["state"] == "answered"  # one call: its object
     finally:
         server.remove()
+
+
+def test_replay_url_smoke_test_through_a_function_url_into_mariadb(database, tmp_path):
+    """docs/deploy.md's smoke test, `replay --url FUNCTION_URL/voice/callback?token=…`, against a
+    local function URL (tests/stubs/scf_url.py turns each request into SCF's event), into MariaDB."""
+    server, name, user = database
+    front = subprocess.Popen(
+        [sys.executable, "-m", "tests.stubs.scf_url"],
+        env=scf_environment(server.url(user, name)),
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=(tmp_path / "function.log").open("w"),  # the function's log lines, never a full pipe
+        text=True,
+    )
+    try:
+        ready = front.stdout.readline()
+        assert ready.startswith("READY "), (tmp_path / "function.log").read_text()
+        url = f"http://127.0.0.1:{ready.split()[1]}/voice/callback?token={TOKEN}"
+        done = cli("replay", str(ROOT / "events" / "callbacks"), "--url", url, store="sqlite:///unused.db")
+        assert done.returncode == 0, done.stdout + done.stderr
+        assert "replayed 15 item(s)" in done.stdout and TOKEN not in done.stdout + done.stderr
+    finally:
+        front.terminate()
+        front.wait(10)
+    shown = cli("show", "vp-5d1e0b44-0001", "--json", store=sqlservers.admin_url(server, name))
+    assert shown.returncode == 0, shown.stderr
+    assert json.loads(shown.stdout)["keys"] == ["1", "2"]
