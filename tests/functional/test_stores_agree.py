@@ -11,7 +11,7 @@ from botocore.exceptions import EndpointConnectionError
 from moto import mock_aws
 
 from tests import samples
-from tests.functional.aws_fixtures import aws_env, create_queue, create_table, drain  # noqa: F401
+from tests.aws import create_queue, create_table, drain
 from tests.stubs import TdmqStub
 from voice_receipts.app import App
 from voice_receipts.config import Settings, load_settings
@@ -74,11 +74,11 @@ def stores(tmp_path, monkeypatch):
         sqlite = SQLiteStore(tmp_path / "agree.db")
         dynamo = DynamoDBStore(TABLE, client=ddb_client)
         yield {
-            "sqlite": (App(settings, sqlite), lambda: table_ids(sqlite), None),
-            "dynamodb": (App(settings, dynamo), lambda: table_ids(dynamo), ddb_client),
-            "sqs": (App(settings, SQSStore(queue_url, client=sqs_client)), sqs_ids, sqs_client),
+            "sqlite": (App.configured(settings, sqlite), lambda: table_ids(sqlite), None),
+            "dynamodb": (App.configured(settings, dynamo), lambda: table_ids(dynamo), ddb_client),
+            "sqs": (App.configured(settings, SQSStore(queue_url, client=sqs_client)), sqs_ids, sqs_client),
             "cmq": (
-                App(cmq_settings, open_store(cmq_settings.store, cmq_settings)),
+                App.configured(cmq_settings, open_store(cmq_settings.store, cmq_settings)),
                 lambda: [json.loads(m.body)["event_id"] for m in tdmq.messages],
                 tdmq,
             ),
@@ -88,7 +88,7 @@ def stores(tmp_path, monkeypatch):
 
 def accepted_ids() -> set[str]:
     """What every store must end up holding: the event_ids of the samples the handler accepts."""
-    app = App(Settings(), SQLiteStore(":memory:"))
+    app = App.configured(Settings(), SQLiteStore(":memory:"))
     return {r.receipt.event_id for i in ITEMS if (r := app.handle(i.event)).reply.status == 200}
 
 

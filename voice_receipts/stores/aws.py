@@ -7,6 +7,7 @@ never loads botocore.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from typing import Any
 
 from botocore.config import Config
@@ -96,7 +97,7 @@ def make_client(service: str, region: str | None = None, endpoint_url: str | Non
 class _Answered:
     """What botocore reads of an HTTP response body (AWSResponse.content reads raw.stream())."""
 
-    def stream(self):
+    def stream(self) -> Iterator[bytes]:
         yield b"{}"
 
 

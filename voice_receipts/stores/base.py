@@ -117,9 +117,10 @@ class Store(ABC):
         """Do at init whatever the first put would do once per process, without storing
         `receipt`: init runs with the full CPU on Lambda, the first request at 128 MB's share."""
 
-    def disconnect(self) -> None:  # noqa: B027 - most backends hold no connection of their own
-        """Drop any connection held across invocations (SnapStart's restore, a connection known
-        to be dead); the store opens a new one when next used."""
+    def disconnect(self) -> None:  # noqa: B027 - most backends hold no connection
+        """Drop pooled connections, keeping the client: the next call opens new ones. SnapStart
+        calls it after a restore (no socket shared between copies); a SQL store whose database
+        must be able to pause calls it when idle."""
 
     def close(self) -> None:  # noqa: B027 - most backends hold nothing to release
         pass

@@ -107,17 +107,6 @@ class DynamoDBStore(Store):
         found = [from_item(i) for i in items]
         return sorted(found, key=lambda r: (r.received_at, r.event_id))
 
-    def receipts_for_phone(self, phone: str, limit: int = 50) -> list[Receipt]:
-        """Up to `limit` receipts to one number ("+8613800138000"), newest first, from the
-        by-phone index. An index read is eventually consistent: a receipt stored a moment ago
-        may be missing."""
-        found: list[Receipt] = []
-        for item in self._by_phone(phone, limit):
-            found.append(from_item(item))
-            if len(found) >= limit:
-                break
-        return found
-
     def callids_for_phone(self, phone: str, limit: int) -> list[str]:
         """Up to `limit` calls to one number, most recent first: one Query on the by-phone index,
         read only as far as it takes to see `limit` distinct calls."""
@@ -195,6 +184,9 @@ class DynamoDBStore(Store):
         resolves the endpoint, builds the signer) done at init, without sending anything."""
         request = {"TableName": self.table_name, "Item": self.item(receipt)}
         rehearse(self.client, "put_item", {**request, "ConditionExpression": INSERT_IF_ABSENT})
+
+    def disconnect(self) -> None:
+        self.client.close()  # botocore empties its pool; the client opens new sockets when next used
 
     def close(self) -> None:
         self.client.close()
