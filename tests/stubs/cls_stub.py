@@ -25,8 +25,8 @@ from tests.stubs.tencent_api import StubError, TencentApiStub
 
 SERVICE = "cls"
 VERSION = "2020-10-16"
-ACTIONS = ("DescribeIndex", "CreateIndex", "ModifyIndex", "DescribeAlarms", "CreateAlarm", "ModifyAlarm")
-ACTIONS += ("DescribeAlarmNotices",)
+ACTIONS: tuple[str, ...] = ("DescribeIndex", "CreateIndex", "ModifyIndex", "DescribeAlarms", "CreateAlarm")
+ACTIONS += ("ModifyAlarm", "DescribeAlarmNotices")
 # "必选: 是" in the API reference (cloud.tencent.com/document/api/614: CreateAlarm 56466, CreateIndex
 # 56445, DescribeIndex 56443, ...); the SDK's models do not mark them. By model, nested ones too.
 REQUIRED = {

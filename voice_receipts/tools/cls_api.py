@@ -27,8 +27,8 @@ from voice_receipts.tools.errors import (
 
 CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 30.0  # a Describe of 100 policies answers in well under that
-ACTIONS = ("DescribeIndex", "CreateIndex", "ModifyIndex", "DescribeAlarms", "CreateAlarm", "ModifyAlarm")
-ACTIONS += ("DescribeAlarmNotices",)
+ACTIONS: tuple[str, ...] = ("DescribeIndex", "CreateIndex", "ModifyIndex", "DescribeAlarms", "CreateAlarm")
+ACTIONS += ("ModifyAlarm", "DescribeAlarmNotices")
 PERMISSIONS = "cls:" + ", cls:".join(ACTIONS)
 
 # CLS's error codes (the SDK's errorcodes.py) -> ours: the longest matching prefix wins.
