@@ -64,10 +64,31 @@ class Server:
         self.proc: subprocess.Popen | None = None
         self.log = self.folder / "server.log"
 
+    def family(self) -> list[int]:
+        """The server's process and its children (PostgreSQL's backends each call setsid())."""
+        children = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == self.proc.pid:
+                    children.append(int(stat.parent.name))
+        return [self.proc.pid, *children]
+
+    def signal_all(self, sig: int) -> None:
+        for pid in self.family():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, sig)
+
+    def pause(self) -> None:
+        """SIGSTOP to the server and its children: it takes connections but never answers."""
+        self.signal_all(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        self.signal_all(signal.SIGCONT)
+
     def kill(self) -> None:
-        """SIGKILL: the server vanishes mid-conversation, as in a crash or a failover."""
+        """SIGKILL to the server and its children: it vanishes mid-conversation, as in a crash."""
         if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGKILL)
+            self.signal_all(signal.SIGKILL)
             self.proc.wait(10)
 
     def stop(self) -> None:
@@ -118,7 +139,9 @@ class MariaDB(Server):
 
     def __init__(self) -> None:
         self.binary = _need(shutil.which("mariadbd") or shutil.which("mysqld", path="/usr/sbin"), "mariadbd")
-        self.installer = _need(shutil.which("mariadb-install-db") or shutil.which("mysql_install_db"), "mariadb-install-db")
+        self.installer = _need(
+            shutil.which("mariadb-install-db") or shutil.which("mysql_install_db"), "mariadb-install-db"
+        )
         super().__init__()
         self.data = self.folder / "data"
         self.socket = str(self.folder / "mysqld.sock")
@@ -161,14 +184,18 @@ class MariaDB(Server):
 class PostgreSQL(Server):
     scheme = "postgresql"
 
-    def __init__(self) -> None:
+    def __init__(self, max_connections: int = 60) -> None:
+        self.max_connections = max_connections
         for name in ("initdb", "postgres"):
             _need(str(PG_BIN / name), f"{PG_BIN / name} (PostgreSQL 15)")
         super().__init__()
         self.data = self.folder / "data"
         self.user = None
         if os.geteuid() == 0:  # postgres refuses to run as root: the folder becomes postgres's
-            self.user = pwd.getpwnam("postgres")
+            try:
+                self.user = pwd.getpwnam("postgres")
+            except KeyError:
+                pytest.fail(f"no `postgres` user on this machine (is /etc/passwd intact?): {INSTALL_HINT}")
             os.chown(self.folder, self.user.pw_uid, self.user.pw_gid)
         pwfile = self.folder / "pw"
         pwfile.write_text(ADMIN_PASSWORD + "\n")
@@ -192,7 +219,8 @@ class PostgreSQL(Server):
             self.proc = subprocess.Popen(
                 [str(PG_BIN / "postgres"), "-D", str(self.data), "-p", str(self.port),
                  "-c", "listen_addresses=127.0.0.1", "-c", f"unix_socket_directories={self.folder}",
-                 "-c", "fsync=off", "-c", "max_connections=60", "-c", "shared_buffers=16MB"],
+                 "-c", "fsync=off", "-c", f"max_connections={self.max_connections}",
+                 "-c", "superuser_reserved_connections=1", "-c", "shared_buffers=16MB"],
                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True, **self._as_postgres(),
             )  # fmt: skip
         _wait_for_port(self.port, self.proc, self.log)
@@ -229,8 +257,8 @@ KINDS = ("mysql", "postgresql")
 ADMIN_USER = {"mysql": "admin", "postgresql": "postgres"}
 
 
-def start(kind: str) -> Server:
-    return MariaDB() if kind == "mysql" else PostgreSQL()
+def start(kind: str, **settings) -> Server:
+    return MariaDB() if kind == "mysql" else PostgreSQL(**settings)
 
 
 def admin_url(server: Server, database: str, **query: str) -> str:

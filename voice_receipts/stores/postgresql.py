@@ -50,6 +50,7 @@ CONNECT_FAILURES = (
     ("does not exist", "3D000"),  # database "x" does not exist (a missing role fails the password)
     ("permission denied for database", "42501"),
     ("too many clients", "53300"),
+    ("connection slots are reserved", "53300"),
     ("starting up", "57P03"),
     ("shutting down", "57P01"),
 )

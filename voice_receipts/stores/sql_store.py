@@ -88,6 +88,7 @@ class SQLStore(Store):
             try:
                 db = self._connection(time.monotonic() + self._timeouts["connect_timeout"])
                 self._execute(db, self.REHEARSAL, params)
+                self._last_used = time.monotonic()
             except Exception as exc:  # noqa: BLE001 - every driver failure is translated here
                 outcome, what = self._translate(exc)
                 self._drop()
@@ -169,6 +170,7 @@ class SQLStore(Store):
         if self._db is None:
             left = deadline - time.monotonic()
             self._db = self._open(max(1.0, min(self._timeouts["connect_timeout"], left)))
+            self._last_used = time.monotonic()
         return self._db
 
     def _drop(self) -> None:
