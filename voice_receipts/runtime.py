@@ -12,7 +12,7 @@ import threading
 from voice_receipts import logs
 from voice_receipts.app import App
 from voice_receipts.config import Settings, load_settings
-from voice_receipts.errors import ConfigError
+from voice_receipts.errors import ConfigError, StoreUnavailable, VoiceReceiptsError
 from voice_receipts.metrics import Metrics, process_age_ms
 from voice_receipts.stores import open_store
 
@@ -46,15 +46,25 @@ def get_app() -> App:
 
 
 def _warm(app: App) -> None:
-    # a warm-up is an optimisation: if it fails for now (a paused database), receipts must still
-    # be taken; a failure every receipt would meet (a SQL store's bad password, no table, no
-    # privilege: ConfigError) stops the start, where it is seen, rather than failing each receipt
+    """The warm-up runs a receipt's own path: what fails here fails every receipt, so it stops the
+    start (a bad setting, a missing table, access denied), where swallowing it would answer each
+    receipt with a 500. A store unavailable right now (a paused database, a network blip) only
+    logs: the first receipt waits for it, or gets a 503 VMS retries."""
     try:
         app.warm()
-    except ConfigError:
+    except StoreUnavailable:
+        logs.log.warning(
+            "warm-up at init: the store is unavailable now; the first receipt waits for it", exc_info=True
+        )
+    except VoiceReceiptsError:
+        logs.log.error("warm-up at init failed: every receipt would fail the same way", exc_info=True)
         raise
-    except Exception:
-        logs.log.warning("warm-up at init failed; the first receipt does the work", exc_info=True)
+    except Exception as exc:  # noqa: BLE001 - any other failure of the receipt path is a bug every receipt repeats
+        logs.log.error("warm-up at init failed: every receipt would fail the same way", exc_info=True)
+        raise ConfigError(
+            f"warm-up at init failed ({type(exc).__name__}): every receipt would fail the same way;"
+            " check the settings"
+        ) from exc
 
 
 def reset() -> None:

@@ -54,7 +54,12 @@ def _failed(
 def items(paths: Iterable[str | Path]) -> Iterator[Item]:
     """Every item of every path; a path that fails is an item that failed, never an exception."""
     for path in map(Path, paths):
-        if path.is_dir():
+        try:
+            is_dir = path.is_dir()
+        except (OSError, ValueError) as exc:  # a name too long, a NUL: not a path this system has
+            yield _failed(str(path), UNREADABLE, f"not a usable path ({type(exc).__name__})")
+            continue
+        if is_dir:
             yield from _folder(path)
         else:
             yield from _file(path)  # a named file is replayed whatever its suffix
@@ -85,8 +90,10 @@ def _file(path: Path) -> Iterator[Item]:
     except UnicodeDecodeError as exc:
         yield _failed(str(path), UNREADABLE, f"not UTF-8 text (byte {exc.start})")
         return
-    except OSError as exc:
-        yield _failed(str(path), UNREADABLE, f"cannot read: {exc.strerror or type(exc).__name__}")
+    except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
+        yield _failed(
+            str(path), UNREADABLE, f"cannot read: {getattr(exc, 'strerror', None) or type(exc).__name__}"
+        )
         return
     if path.suffix == ".jsonl":
         # "\n" only: str.splitlines also splits on U+2028, U+2029 and U+0085, legal inside JSON strings
@@ -133,7 +140,7 @@ def load_expected(path: str | Path) -> dict[str, dict[str, Any]]:
             table = tomllib.load(f).get("files", {})
     except FileNotFoundError:
         raise UsageError(f"--expect {path}: no such file") from None
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+    except (OSError, ValueError) as exc:  # ValueError: not UTF-8, not TOML, a NUL in the name
         raise UsageError(f"--expect {path}: cannot be read as TOML ({exc})") from None
     if not isinstance(table, dict):
         raise UsageError(f"--expect {path}: [files] must be a table of file = {{ status = ... }}")

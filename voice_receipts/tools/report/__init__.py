@@ -3,18 +3,17 @@ page.py lays out, source.py reads). A tool for a person: the function never impo
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime, tzinfo
 
 from voice_receipts.receipt import Receipt
 from voice_receipts.tools.report.data import fold, summarise
 
 
 def build(
-    receipts: list[Receipt], since: datetime, until: datetime, zone: str, source: str
+    receipts: list[Receipt], since: datetime, until: datetime, zone: tzinfo, zone_name: str, source: str
 ) -> tuple[str, dict]:
-    """(the HTML page, the numbers it shows)."""
+    """(the HTML page, the numbers it shows); `zone` as tools/when.parse_zone gives it."""
     from voice_receipts.tools.report import page  # matplotlib: imported only when a page is drawn
 
-    summary = summarise(fold(receipts), since, until, ZoneInfo(zone), zone)
+    summary = summarise(fold(receipts), since, until, zone, zone_name)
     return page.render(summary, source), summary
