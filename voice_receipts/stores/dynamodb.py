@@ -19,7 +19,9 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from voice_receipts import kinds
 from voice_receipts.config import Settings
+from voice_receipts.durations import durations
 from voice_receipts.errors import ConfigError
 from voice_receipts.receipt import Receipt
 from voice_receipts.stores.aws import AWS_ERRORS, error_code, make_client, rehearse, unavailable
@@ -29,7 +31,8 @@ from voice_receipts.times import parse_iso
 if TYPE_CHECKING:
     from voice_receipts.progress import Progress
 
-PHONE_INDEX = "by-phone"
+PHONE_INDEX = "by-number"  # (phone, call_at), keys only
+DAY_INDEX = "by-day"  # (call_day, call_at), the fold inputs: dynamodb_index.py reads it
 CONTEXT_INDEX = "by-context"  # `sent` records only: the one kind with a context
 # A condition on the partition key of the full key being put: true exactly when no item with
 # this (callid, event_id) exists, so a redelivery is refused by DynamoDB itself in one round trip.
@@ -91,6 +94,13 @@ class DynamoDBStore(Store):
                 item[key] = {"S": str(value)}
         if receipt.phone:  # a GSI key must be a non-empty string; items without it stay out
             item["phone"] = {"S": receipt.phone}
+        # the by-day index's keys, and the durations the report counts (stores/facts.py)
+        item["call_at"] = {"S": receipt.call_at}
+        item["call_day"] = {"S": receipt.call_at[:10]}
+        ring, talk = durations(receipt) if receipt.kind in kinds.STATUS_KINDS else (None, None)
+        for name, seconds in (("ring_seconds", ring), ("talk_seconds", talk)):
+            if seconds is not None:
+                item[name] = {"N": str(seconds)}
         if self.retention_days:
             item["expires_at"] = {"N": str(expires_at(receipt.received_at, self.retention_days))}
         return item
@@ -118,16 +128,6 @@ class DynamoDBStore(Store):
                 break
         return found
 
-    def callids_for_phone(self, phone: str, limit: int) -> list[str]:
-        """Up to `limit` calls to one number, most recent first: one Query on the by-phone index,
-        read only as far as it takes to see `limit` distinct calls."""
-        callids: dict[str, None] = {}  # insertion-ordered set
-        for item in self._by_phone(phone, limit, project=True):
-            callids.setdefault(item["callid"]["S"])
-            if len(callids) >= limit:
-                break
-        return list(callids)
-
     def callids_for_context(self, context: str, limit: int = 50) -> list[str]:
         """Up to `limit` calls sent for one business id, newest first: one Query on by-context
         (eventually consistent: a send recorded a moment ago may be missing)."""
@@ -146,26 +146,38 @@ class DynamoDBStore(Store):
         return list(callids)
 
     def _by_phone(self, phone: str, page: int, project: bool = False) -> Iterator[dict[str, Any]]:
+        """One number's receipts newest first (the by-number index holds keys only: with
+        `project` False, each is then read from the table)."""
         request: dict[str, Any] = {
             "IndexName": PHONE_INDEX,
             "KeyConditionExpression": "phone = :p",
             "ExpressionAttributeValues": {":p": {"S": phone}},
-            "ScanIndexForward": False,  # newest received_at first
+            "ScanIndexForward": False,  # newest call_at first
             "Limit": page,
         }
-        if project:
-            request["ProjectionExpression"] = "callid"
-        return self._query(**request)
+        for key in self._query(**request):
+            if project:
+                yield key
+            else:
+                yield from self._query(
+                    KeyConditionExpression="callid = :c AND event_id = :e",
+                    ExpressionAttributeValues={":c": key["callid"], ":e": key["event_id"]},
+                )
 
-    def callids(self, since: str | None = None) -> list[str]:
-        """Calls first seen at or after `since`, newest first. This needs a Scan: for local use.
+    def walk(self, cursor, *, since=None, until=None, phone=None, failed=False, page=200):
+        from voice_receipts.stores.dynamodb_index import walk
 
-        The deployed IAM policy grants no dynamodb:Scan (a Scan reads the whole table), so there
-        this raises UnsupportedOperation; use `show CALLID` or `show --phone` instead.
-        """
-        from voice_receipts.stores.dynamodb_scan import callids
+        return walk(self, cursor, since, until, phone, failed, page)
 
-        return callids(self.client, self.table_name, since)
+    def facts_of(self, callids: list[str]):
+        from voice_receipts.stores.dynamodb_index import facts_of
+
+        return facts_of(self, callids)
+
+    def period_facts(self, since: str, until: str | None = None):
+        from voice_receipts.stores.dynamodb_index import period_facts
+
+        return period_facts(self, since, until)
 
     def receipts_between(
         self, since: str, until: str | None = None, progress: Progress | None = None

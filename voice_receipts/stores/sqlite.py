@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
 import threading
@@ -11,7 +12,8 @@ from typing import TYPE_CHECKING
 
 from voice_receipts.errors import StoreUnavailable
 from voice_receipts.receipt import Receipt
-from voice_receipts.stores.base import Store
+from voice_receipts.stores import facts, reads
+from voice_receipts.stores.base import PAGE, Store
 
 if TYPE_CHECKING:
     from voice_receipts.progress import Progress
@@ -24,29 +26,40 @@ CREATE TABLE IF NOT EXISTS receipts (
     received_at TEXT NOT NULL,
     record      TEXT NOT NULL,
     phone       TEXT,  -- "+" nationcode mobile (Receipt.phone), for calls_for_phone
+    call_at     TEXT,  -- Receipt.call_at: listings, --since and report days walk it
+    -- the fold inputs (stores/facts.py): filters and reports read these, never the record
+    started_at TEXT, result TEXT, ring_seconds INTEGER, talk_seconds INTEGER, fee_minutes INTEGER,
+    keypress TEXT, failure_code INTEGER, failure_reason TEXT, message TEXT,
     PRIMARY KEY (callid, event_id)
 );  -- with a rowid: it is the order of arrival, for receipts stored in the same microsecond
 """
 INDEXES = (
-    "CREATE INDEX IF NOT EXISTS receipts_by_phone ON receipts (phone, received_at)",
+    *(
+        f"CREATE INDEX IF NOT EXISTS {name} ON receipts ({columns})" + (f" WHERE {where}" if where else "")
+        for name, columns, where in reads.INDEXES
+    ),
+    "DROP INDEX IF EXISTS receipts_by_phone",  # (phone, received_at): the covering one replaces it
     "CREATE INDEX IF NOT EXISTS receipts_by_time ON receipts (received_at)",
     # `show --context`: only `sent` records carry a context; an index on the record's own JSON
     # needs no column, so a file written before sending existed gains it like any other index
     "CREATE INDEX IF NOT EXISTS receipts_by_context"
     " ON receipts (json_extract(record, '$.context'), received_at) WHERE kind = 'sent'",
 )
-# Files written before the phone column: add it and fill it from each stored record, the way
-# Receipt.phone derives it (no number without a mobile).
-MIGRATE_PHONE = (
-    "ALTER TABLE receipts ADD COLUMN phone TEXT",
-    "UPDATE receipts SET phone = '+' || coalesce(json_extract(record, '$.nationcode'), '')"
-    " || json_extract(record, '$.mobile') WHERE coalesce(json_extract(record, '$.mobile'), '') <> ''",
-)
-# What a read-only connection to a file older than the column uses instead
-_PHONE_OF_RECORD = (
-    "CASE WHEN coalesce(json_extract(record, '$.mobile'), '') <> '' THEN '+' ||"
-    " coalesce(json_extract(record, '$.nationcode'), '') || json_extract(record, '$.mobile') END"
-)
+# Files written before the phone, call_at and fold-input columns: add them and fill them from each
+# stored record the way put() derives them (derived(), below), so an old file answers like a new one.
+DERIVED = ("phone", "call_at", *facts.EXTRA_COLUMNS)
+INTEGERS = {"ring_seconds", "talk_seconds", "fee_minutes", "failure_code"}
+
+
+@functools.lru_cache(maxsize=16)  # a view asks for each column of one row in turn: parse it once
+def derived(record: str) -> tuple:
+    """DERIVED of a stored record, as put() writes them."""
+    receipt = Receipt.from_dict(json.loads(record))
+    return (receipt.phone, receipt.call_at, *facts.extra(receipt))
+
+
+def _derived_column(record: str, i: int):
+    return derived(record)[i]
 
 
 class SQLiteStore(Store):
@@ -55,7 +68,6 @@ class SQLiteStore(Store):
     def __init__(self, path: str | Path, timeout_s: float = 5.0, read_only: bool = False) -> None:
         self.path = str(path)
         self._lock = threading.Lock()  # `serve` is threaded; one connection, one writer at a time
-        self._phone = "phone"
         if read_only:
             self._open_read_only(timeout_s)
             return
@@ -76,13 +88,21 @@ class SQLiteStore(Store):
             raise StoreUnavailable(f"sqlite store {self.path!r} cannot be opened: {exc}") from None
 
     def _migrate(self) -> None:
-        if "phone" not in self._columns():
+        if not set(DERIVED) <= self._columns():
             # several processes may open an old file at once: one migrates, the others see it done
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                if "phone" not in self._columns():
-                    for statement in MIGRATE_PHONE:
-                        self._db.execute(statement)
+                missing = [c for c in DERIVED if c not in self._columns()]
+                for name in missing:
+                    kind = "INTEGER" if name in INTEGERS else "TEXT"
+                    self._db.execute(f"ALTER TABLE receipts ADD COLUMN {name} {kind}")
+                if missing:  # one pass over the old rows (a million take about a minute)
+                    sets = ", ".join(f"{name} = ?" for name in DERIVED)
+                    rows = self._db.execute("SELECT rowid, record FROM receipts").fetchall()
+                    self._db.executemany(
+                        f"UPDATE receipts SET {sets} WHERE rowid = ?",  # noqa: S608 - constants
+                        ((*derived(record), rowid) for rowid, record in rows),
+                    )
             except sqlite3.Error:
                 self._db.execute("ROLLBACK")
                 raise
@@ -103,8 +123,14 @@ class SQLiteStore(Store):
             raise StoreUnavailable(f"sqlite store {self.path!r} cannot be read: {exc}") from None
         if not columns:
             raise StoreUnavailable(f"{self.path} is not a receipts database (no receipts table)")
-        if "phone" not in columns:
-            self._phone = _PHONE_OF_RECORD
+        if not set(DERIVED) <= columns:  # older than the columns: read through a view that derives
+            # them (slow, unindexed, changes nothing; a writer's first open adds them for good)
+            self._db.create_function("vr_derived", 2, _derived_column, deterministic=True)
+            computed = ", ".join(f"vr_derived(record, {i}) AS {name}" for i, name in enumerate(DERIVED))
+            self._db.execute(
+                "CREATE TEMP VIEW receipts AS SELECT rowid, callid, event_id, kind, received_at,"
+                f" record, {computed} FROM main.receipts"
+            )
 
     def _columns(self) -> set[str]:
         return {row[1] for row in self._db.execute("PRAGMA table_info(receipts)")}
@@ -113,8 +139,7 @@ class SQLiteStore(Store):
         try:
             with self._lock:
                 cursor = self._db.execute(
-                    "INSERT OR IGNORE INTO receipts"
-                    " (callid, event_id, kind, received_at, record, phone) VALUES (?, ?, ?, ?, ?, ?)",
+                    INSERT,
                     (
                         receipt.callid,
                         receipt.event_id,
@@ -122,6 +147,8 @@ class SQLiteStore(Store):
                         receipt.received_at,
                         receipt.to_json(),
                         receipt.phone,
+                        receipt.call_at,
+                        *facts.extra(receipt),
                     ),
                 )
         except sqlite3.Error as exc:
@@ -142,21 +169,36 @@ class SQLiteStore(Store):
         sql = f"SELECT record FROM receipts WHERE {where} ORDER BY received_at, rowid"  # noqa: S608 - constants
         return iter(_receipts(self._query(sql, params)))
 
-    def callids(self, since: str | None = None) -> list[str]:
-        rows = self._query(
-            "SELECT callid FROM receipts GROUP BY callid HAVING MIN(received_at) >= ?"
-            " ORDER BY MIN(received_at) DESC",
-            (since or "",),
-        )
-        return [callid for (callid,) in rows]
+    def walk(self, cursor, *, since=None, until=None, phone=None, failed=False, page=PAGE):
+        sql = reads.walk(
+            "?", after=cursor is not None, since=since is not None, until=until is not None,
+            phone=phone is not None, failed=failed,
+        )  # fmt: skip
+        return self._query(sql, reads.walk_params(cursor, since, until, phone, page))
+
+    def facts_of(self, callids: list[str]) -> list[facts.Facts]:
+        if not callids:
+            return []
+        return list(facts.grouped(self._query(reads.fold_inputs_of("?", len(callids)), tuple(callids))))
+
+    def calls_of(self, callids: list[str]):
+        from voice_receipts.calls import Call
+
+        if not callids:
+            return []
+        by_call: dict[str, list[Receipt]] = {c: [] for c in callids}
+        for callid, record in self._query(reads.records_of("?", len(callids)), tuple(callids)):
+            by_call[callid].append(Receipt.from_dict(json.loads(record)))
+        return [call for rs in by_call.values() if (call := Call.fold(rs)) is not None]
+
+    def period_facts(self, since: str, until: str | None = None) -> Iterator[facts.Facts]:
+        params = (since,) if until is None else (since, until)
+        for f in facts.grouped(self._stream(reads.period("?", until is not None), params)):
+            if f.at >= since and (until is None or f.at < until):
+                yield f
 
     def callids_for_phone(self, phone: str, limit: int) -> list[str]:
-        rows = self._query(
-            f"SELECT callid FROM receipts WHERE {self._phone} = ? GROUP BY callid"  # noqa: S608 - a constant
-            " ORDER BY MAX(received_at) DESC LIMIT ?",
-            (phone, limit),
-        )
-        return [callid for (callid,) in rows]
+        return [c.callid for c in self._listing(None, None, None, limit, phone=phone)]
 
     def callids_for_context(self, context: str, limit: int = 50) -> list[str]:
         # the WHERE repeats the index's own expression and condition, so SQLite uses it
@@ -174,10 +216,26 @@ class SQLiteStore(Store):
         except sqlite3.Error as exc:
             raise StoreUnavailable(f"sqlite store cannot read: {exc}") from None
 
+    def _stream(self, sql: str, params: tuple, size: int = 5000) -> Iterator[tuple]:
+        """Rows a batch at a time from their own cursor: a report's memory stays one batch."""
+        try:
+            with self._lock:
+                cursor = self._db.execute(sql, params)
+            while True:
+                with self._lock:
+                    rows = cursor.fetchmany(size)
+                if not rows:
+                    return
+                yield from rows
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"sqlite store cannot read: {exc}") from None
+
     def close(self) -> None:
         self._db.close()
 
 
+_COLUMNS = ("callid", "event_id", "kind", "received_at", "record", "phone", "call_at", *facts.EXTRA_COLUMNS)
+INSERT = f"INSERT OR IGNORE INTO receipts ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
 _BETWEEN = "received_at >= ? AND received_at < ?"
 
 

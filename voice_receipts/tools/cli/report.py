@@ -42,10 +42,8 @@ def run(args: argparse.Namespace) -> int:
     if since >= until:
         raise UsageError("--since must be before --until")
     settings = read_settings(args)
-    receipts = read(settings.store, settings, since, until)
-    html, summary = build(
-        receipts, since, until, args.tz, f"{settings.store.scheme}: {settings.store.target}"
-    )
+    found = read(settings.store, settings, since, until)
+    html, summary = build(found, since, until, args.tz, f"{settings.store.scheme}: {settings.store.target}")
     if args.out == "-":
         sys.stdout.write(html)
     else:
@@ -53,7 +51,7 @@ def run(args: argparse.Namespace) -> int:
     t = summary["totals"]
     rate = "-" if t["answer_rate"] is None else f"{t['answer_rate']:g}%"
     print(
-        f"{args.out}: {t['calls']} calls from {len(receipts)} receipts, {rate} answered,"
+        f"{args.out}: {t['calls']} calls, {rate} answered (of the calls that ended),"
         f" {t['billed_minutes']} billed minutes ({len(html) // 1024} KB)",
         file=sys.stderr if args.out == "-" else sys.stdout,
     )
