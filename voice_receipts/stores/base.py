@@ -151,14 +151,15 @@ class Store(ABC):
         seen: set[str] = set()
         found: list[Facts] = []
         cursor = None
+        page = min(PAGE, 2 * limit + 10) if limit is not None else PAGE  # then doubling
         while True:
-            rows = self.walk(cursor, since=since, until=until, phone=phone, failed=failed)
+            rows = self.walk(cursor, since=since, until=until, phone=phone, failed=failed, page=page)
             new = list(dict.fromkeys(c for _, c in rows if c not in seen))
             seen.update(new)
             found += [f for f in self.facts_of(new) if _matches(f, since, until, state)]
-            if len(rows) < PAGE:
+            if len(rows) < page:
                 break
-            cursor = rows[-1]
+            cursor, page = rows[-1], min(8 * PAGE, 2 * page)
             certain = sum(1 for f in found if f.at > cursor[0])
             if limit is not None and certain >= limit:
                 break

@@ -55,6 +55,7 @@ class DynamoDBStore(Store):
         self.retention_days = retention_days
         self.client = client if client is not None else make_client("dynamodb", region=region)
         self._what = f"dynamodb table {table_name!r}"
+        self._read: dict[str, list[Receipt]] = {}  # a listing's calls, read once (dynamodb_index.py)
 
     @classmethod
     def open(cls, table: str, settings: Settings) -> DynamoDBStore:
@@ -164,6 +165,14 @@ class DynamoDBStore(Store):
                     ExpressionAttributeValues={":c": key["callid"], ":e": key["event_id"]},
                 )
 
+    def callids(self, since: str | None = None) -> list[str]:
+        """Every call (first seen at or after `since`), by a Scan of the whole table: for local
+        use and tests. Listings (`show`, `--since`) and reports use the indexes instead; the
+        deployed IAM policy grants no dynamodb:Scan, so there this raises UnsupportedOperation."""
+        from voice_receipts.stores.dynamodb_scan import callids
+
+        return callids(self.client, self.table_name, since)
+
     def walk(self, cursor, *, since=None, until=None, phone=None, failed=False, page=200):
         from voice_receipts.stores.dynamodb_index import walk
 
@@ -173,6 +182,11 @@ class DynamoDBStore(Store):
         from voice_receipts.stores.dynamodb_index import facts_of
 
         return facts_of(self, callids)
+
+    def calls_of(self, callids: list[str]):
+        from voice_receipts.stores.dynamodb_index import calls_of
+
+        return calls_of(self, callids)
 
     def period_facts(self, since: str, until: str | None = None):
         from voice_receipts.stores.dynamodb_index import period_facts

@@ -30,8 +30,6 @@ LOOKBACK_DAYS = 92
 # of its start (its `sent` record just before), and a call is counted once, in its own hour
 GRACE = timedelta(minutes=15)
 CHUNK = timedelta(hours=1)
-_FOLD = ", ".join(f"#{n}" for n in facts.FOLD_INPUTS)
-_NAMES = {f"#{n}": n for n in facts.FOLD_INPUTS}
 _THREADS = 8
 
 
@@ -84,21 +82,23 @@ def walk(store: DynamoDBStore, cursor, since, until, phone, failed, page) -> lis
 
 
 def facts_of(store: DynamoDBStore, callids: list[str]) -> list[facts.Facts]:
-    """Each call's fold inputs, projected (a few hundred bytes a call), Queries in parallel."""
-
-    def one(callid: str) -> facts.Facts | None:
-        items = list(
-            store._query(
-                KeyConditionExpression="callid = :c",
-                ExpressionAttributeValues={":c": {"S": callid}},
-                ProjectionExpression=_FOLD,
-                ExpressionAttributeNames=_NAMES,
-            )
-        )
-        return facts.fold([_row(i) for i in items]) if items else None
-
+    """Each call's facts from its receipts: one Query a call, in parallel; the receipts are kept
+    for calls_of, so the calls a listing then shows are not read twice."""
     with ThreadPoolExecutor(_THREADS) as pool:
-        return [f for f in pool.map(one, callids) if f is not None]
+        found = dict(zip(callids, pool.map(store.receipts, callids), strict=True))
+    store._read.update(found)
+    return [facts.fold([facts.inputs(r) for r in rs]) for rs in found.values() if rs]
+
+
+def calls_of(store: DynamoDBStore, callids: list[str]) -> list:
+    from voice_receipts.calls import Call
+
+    missing = [c for c in callids if c not in store._read]
+    if missing:
+        facts_of(store, missing)
+    calls = [Call.fold(store._read.pop(c, [])) for c in callids]
+    store._read.clear()  # a listing's cache lives until its calls are shown
+    return [c for c in calls if c is not None]
 
 
 def period_facts(store: DynamoDBStore, since: str, until: str | None) -> Iterator[facts.Facts]:

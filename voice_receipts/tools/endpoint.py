@@ -24,9 +24,8 @@ from voice_receipts.callbacks import load_json
 from voice_receipts.display import printable
 from voice_receipts.errors import BadRequest, VoiceReceiptsError
 from voice_receipts.gateways import infer
-from voice_receipts.progress import Progress
 from voice_receipts.tools.errors import UsageError
-from voice_receipts.tools.replay import Item, Result, items, peek
+from voice_receipts.tools.replay import Item, Result, peek, run_all
 
 SECRET_PARAMS = ("token",)
 CONNECT_TIMEOUT_S = 5.0
@@ -207,11 +206,4 @@ def _outcome(status: int) -> str:
 
 
 def send_all(endpoint: Endpoint, paths: Iterable[str | Path]) -> Iterator[Result]:
-    all_items = list(items(paths))
-    progress = Progress(len(all_items))
-    try:
-        for done, item in enumerate(all_items, 1):
-            yield endpoint.send(item)
-            progress.step(done)
-    finally:
-        progress.close()
+    return run_all(endpoint.send, paths)
