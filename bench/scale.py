@@ -81,7 +81,11 @@ def build(size: int) -> dict:
     """The cached store of `size` receipts and what is known of it (build time, hot number)."""
     path, meta = CACHE / f"scale-{size}.db", CACHE / f"scale-{size}.json"
     if meta.exists() and path.exists():
-        return json.loads(meta.read_text())
+        from voice_receipts.stores.sqlite import SQLiteStore
+
+        SQLiteStore(path).close()  # a file built by an older branch gains today's columns and indexes
+        _baseline_index(path)
+        return json.loads(meta.read_text()) | {"bytes": path.stat().st_size}
     from voice_receipts.callbacks import parse_callback
     from voice_receipts.receipt import build_receipt
     from voice_receipts.stores.sqlite import SQLiteStore
@@ -94,12 +98,21 @@ def build(size: int) -> dict:
     store._db.execute("PRAGMA synchronous = OFF")  # the fixture's build only
     for at, body in bodies(size):
         store.put(build_receipt(parse_callback(body), received_at=to_iso(at)))
-    # the index the baseline's calls_for_phone reads, so it is measured on its own terms
-    store._db.execute("CREATE INDEX IF NOT EXISTS receipts_by_phone ON receipts (phone, received_at)")
     store.close()
+    _baseline_index(path)
     info = {"size": size, "build_s": round(time.perf_counter() - began, 1), "bytes": path.stat().st_size}
     meta.write_text(json.dumps(info))
     return info
+
+
+def _baseline_index(path: Path) -> None:
+    """The index the baseline's calls_for_phone reads, so it is measured on its own terms (the
+    store drops it when it opens a file to write: the covering index replaces it)."""
+    import sqlite3
+
+    db = sqlite3.connect(path)
+    db.execute("CREATE INDEX IF NOT EXISTS receipts_by_phone ON receipts (phone, received_at)")
+    db.close()
 
 
 def replay_file(lines: int) -> Path:

@@ -144,7 +144,7 @@ def test_a_report_of_one_day_reads_that_day_from_the_index_never_the_table(aws_e
         client = aws_client("dynamodb")
         create_table(client)
         store = DynamoDBStore(TABLE, client=client)
-        receipts = list(calls(30 * 8, days=30))  # a call every three hours for 30 days
+        receipts = list(calls(30 * 4, days=30))  # a call every six hours for 30 days
         for r in receipts:
             store.put(r)
         day = END - timedelta(days=15)
@@ -156,6 +156,19 @@ def test_a_report_of_one_day_reads_that_day_from_the_index_never_the_table(aws_e
             "after-call.dynamodb.Query", lambda parsed, **_: counted.append(parsed.get("ScannedCount", 0))
         )
         found = list(store.period_facts(iso(day), iso(day + timedelta(days=1))))
-    assert len(found) == 8 and {f.state for f in found} == {"answered", "failed"}
+    assert len(found) == 4 and {f.state for f in found} == {"answered", "failed"}
     assert set(read) == {"Query"}  # never a Scan
     assert sum(counted) <= 2 * len(in_day), (sum(counted), len(in_day))
+
+
+def test_the_report_aggregated_in_the_database_is_the_calls_counted_one_by_one(store):
+    from voice_receipts.stores.facts import Aggregates
+
+    for since, until in ((iso(END - timedelta(hours=6)), iso(END)), ("2025-01-01T00:00:00Z", iso(END))):
+        counted = Aggregates()
+        for f in store.period_facts(since, until):
+            counted.add(f)
+        aggregated = store.period_aggregates(since, until)
+        # the archive's odd calls too: an undocumented result, a failure beside a status
+        assert vars(aggregated) == vars(counted)
+        assert sum(aggregated.calls.values()) == len(store.calls(since=since, until=until, limit=None))

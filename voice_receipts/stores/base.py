@@ -13,7 +13,7 @@ from voice_receipts.receipt import Receipt
 if TYPE_CHECKING:  # calls.py is imported only when a call is read, never on the receive path
     from voice_receipts.calls import Call
     from voice_receipts.progress import Progress
-    from voice_receipts.stores.facts import Facts
+    from voice_receipts.stores.facts import Aggregates, Facts
 
 
 # With a filter, how many of one number's (or one business id's) newest calls are read before
@@ -85,7 +85,7 @@ class Store(ABC):
 
     def facts_of(self, callids: list[str]) -> list[Facts]:
         """The facts of these calls (facts.py), in one read where the store can."""
-        from voice_receipts.stores.facts import Facts
+        from voice_receipts.stores.facts import Aggregates, Facts
 
         return [Facts.of_call(call) for call in self.calls_of(callids)]
 
@@ -97,6 +97,16 @@ class Store(ABC):
         """The facts of every call placed in [since, until) (Call.at), streamed: what a report
         counts, with memory bounded by one call, not by the period."""
         raise self._cannot_read()
+
+    def period_aggregates(self, since: str, until: str | None = None) -> Aggregates:
+        """What a report counts of the calls placed in [since, until): here from period_facts in
+        one pass; a SQL store aggregates in the database."""
+        from voice_receipts.stores.facts import Aggregates
+
+        found = Aggregates()
+        for f in self.period_facts(since, until):
+            found.add(f)
+        return found
 
     # -- the calls API: the same on every store that can read ----------------------------------
 
@@ -120,12 +130,17 @@ class Store(ABC):
         return self._listing(since, until, state, limit, phone=lookups.phone(phone))
 
     def calls_for_context(
-        self, context: str, limit: int = 50, since: str | None = None, state: str | None = None
+        self,
+        context: str,
+        limit: int = 50,
+        since: str | None = None,
+        state: str | None = None,
+        until: str | None = None,
     ) -> list[Call]:
         """Up to `limit` calls sent for one business id (`send --context`), newest first."""
-        read = FILTERED_READ if (since or state) else limit
+        read = FILTERED_READ if (since or state or until) else limit
         found = self.callids_for_context(lookups.context(context), read)
-        wanted = [f for f in self.facts_of(list(found)) if _matches(f, since, None, state)]
+        wanted = [f for f in self.facts_of(list(found)) if _matches(f, since, until, state)]
         return self.calls_of([f.callid for f in _newest_first(wanted)[:limit]])
 
     def calls(

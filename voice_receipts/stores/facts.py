@@ -142,3 +142,36 @@ def grouped(rows: Iterable[Sequence]) -> Iterable[Facts]:
         group.append(row)
     if group:
         yield fold(group)
+
+
+class Aggregates:
+    """What a report counts of a period's calls, with memory bounded by minutes x states plus
+    the distinct durations, codes and keys: a SQL store fills it with GROUP BYs
+    (reads.PERIOD_AGGREGATES), any other from the calls' facts (add())."""
+
+    def __init__(self) -> None:
+        from collections import Counter
+
+        self.calls: Counter[tuple[str, str]] = Counter()  # (minute "2026-11-28T12:00", state) -> calls
+        self.fees: Counter[str] = Counter()  # minute -> billed minutes
+        self.ring: Counter[int] = Counter()  # seconds -> calls (known ringing only)
+        self.talk: Counter[int] = Counter()  # seconds -> answered calls (known talking only)
+        self.failures: Counter[int | None] = Counter()  # code -> failed calls
+        self.reasons: dict[int | None, str | None] = {}  # code -> a reason VMS sent with it
+        self.keys_per_call: Counter[int] = Counter()  # keys (3 = 3 or more) -> notification calls
+        self.keys: Counter[str] = Counter()  # key -> presses, notification calls
+
+    def add(self, f: Facts) -> None:
+        minute = f.at[:16]
+        self.calls[(minute, f.state.value)] += 1
+        self.fees[minute] += f.fee_minutes or 0
+        if f.ring_seconds is not None:
+            self.ring[f.ring_seconds] += 1
+        if f.state == CallState.ANSWERED and f.talk_seconds is not None:
+            self.talk[f.talk_seconds] += 1
+        if f.state == CallState.FAILED:
+            self.failures[f.failure_code] += 1
+            self.reasons.setdefault(f.failure_code, f.failure_reason)
+        if f.kind == kinds.NOTIFICATION:
+            self.keys_per_call[min(len(f.keys), 3)] += 1
+            self.keys.update(f.keys)

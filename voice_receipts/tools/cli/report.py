@@ -42,8 +42,8 @@ def run(args: argparse.Namespace) -> int:
     if since >= until:
         raise UsageError("--since must be before --until")
     settings = read_settings(args)
-    found = read(settings.store, settings, since, until)
-    html, summary = build(found, since, until, args.tz, f"{settings.store.scheme}: {settings.store.target}")
+    counted = read(settings.store, settings, since, until)
+    html, summary = build(counted, since, until, args.tz, f"{settings.store.scheme}: {settings.store.target}")
     if args.out == "-":
         sys.stdout.write(html)
     else:

@@ -3,19 +3,18 @@ page.py lays out, source.py reads). A tool for a person: the function never impo
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from voice_receipts.stores.facts import Facts
+from voice_receipts.stores.facts import Aggregates
 from voice_receipts.tools.report.data import summarise
 
 
 def build(
-    found: Iterable[Facts], since: datetime, until: datetime, zone: str, source: str
+    counted: Aggregates, since: datetime, until: datetime, zone: str, source: str
 ) -> tuple[str, dict]:
-    """(the HTML page, the numbers it shows), from the period's calls' facts in one pass."""
+    """(the HTML page, the numbers it shows), from the store's aggregates of the period."""
     from voice_receipts.tools.report import page  # matplotlib: imported only when a page is drawn
 
-    summary = summarise(found, since, until, ZoneInfo(zone), zone)
+    summary = summarise(counted, since, until, ZoneInfo(zone), zone)
     return page.render(summary, source), summary

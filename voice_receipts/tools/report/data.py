@@ -1,4 +1,4 @@
-"""The report's numbers: each call's facts (stores/facts.py) counted in one pass, in the reader's zone.
+"""The report's numbers: a store's aggregates of a period (Store.period_aggregates) in the reader's zone.
 
 Everything the page shows comes from `summarise()`, which is plain data (the page embeds it as
 JSON, and the tests check it), so the charts and tables never compute anything of their own. Its
@@ -20,13 +20,12 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable
 from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
-from voice_receipts import codes, kinds
+from voice_receipts import codes
 from voice_receipts.states import ENDED, STATES, CallState
-from voice_receipts.stores.facts import Facts
+from voice_receipts.stores.facts import Aggregates
 from voice_receipts.times import parse_iso
 
 NO_CODE_TEXT = "not in the spec's list"
@@ -69,8 +68,8 @@ def _label(start: date, unit: str, one_year: bool) -> str:
     return start.strftime("%m-%d") if one_year else start.isoformat()
 
 
-class Tally:
-    """One pass over the facts; memory: buckets x states, bins, codes and keys seen."""
+class Buckets:
+    """The period's buckets in the reader's zone; a minute's bucket worked out once."""
 
     def __init__(self, since: datetime, until: datetime, zone: tzinfo) -> None:
         first, last = since.astimezone(zone).date(), until.astimezone(zone).date()
@@ -81,38 +80,11 @@ class Tally:
             self.starts.append(start)
             start = _next(start, self.unit)
         self.one_year = first.year == last.year
-        self.states = [Counter() for _ in self.starts]
-        self.minutes = [0] * len(self.starts)
-        self.ring, self.talk = [0] * len(BINS), [0] * len(BINS)
-        self.failures: Counter[int | None] = Counter()
-        self.reasons: dict[int | None, str | None] = {}
-        self.keys: Counter[str] = Counter()
-        self.keys_per_call: Counter[int] = Counter()
-        self._bucket: dict[str, int] = {}  # a minute's bucket, worked out once
 
-    def bucket(self, at: str) -> int:
-        minute = at[:16]
-        found = self._bucket.get(minute)
-        if found is None:
-            day = parse_iso(at).astimezone(self.zone).date()
-            found = max(0, min(len(self.starts) - 1, _index(self.starts, day)))
-            self._bucket[minute] = found
-        return found
-
-    def add(self, f: Facts) -> None:
-        i = self.bucket(f.at)
-        self.states[i][f.state] += 1
-        self.minutes[i] += f.fee_minutes or 0
-        if f.ring_seconds is not None:
-            self.ring[_bin(f.ring_seconds)] += 1
-        if f.state == CallState.ANSWERED and f.talk_seconds is not None:
-            self.talk[_bin(f.talk_seconds)] += 1
-        if f.state == CallState.FAILED:
-            self.failures[f.failure_code] += 1
-            self.reasons.setdefault(f.failure_code, f.failure_reason)
-        if f.kind == kinds.NOTIFICATION:
-            self.keys_per_call[min(len(f.keys), 3)] += 1
-            self.keys.update(f.keys)
+    def of(self, minute: str) -> int:
+        """The bucket of a UTC minute ("2026-11-28T12:00")."""
+        day = parse_iso(minute[:16] + ":00Z").astimezone(self.zone).date()
+        return max(0, min(len(self.starts) - 1, _index(self.starts, day)))
 
 
 def _index(starts: list[date], day: date) -> int:
@@ -129,41 +101,46 @@ def _rate(counts: Counter) -> float | None:
 
 
 def summarise(
-    found: Iterable[Facts], since: datetime, until: datetime, zone: tzinfo, zone_name: str
+    counted: Aggregates, since: datetime, until: datetime, zone: tzinfo, zone_name: str
 ) -> dict[str, Any]:
-    """Every number of the report, JSON-ready. Every bucket of the period is listed even when it
-    had no call, so a quiet day shows as a zero, not a gap."""
-    t = Tally(since, until, zone)
-    for f in found:
-        t.add(f)
-    totals: Counter = sum(t.states, Counter())
+    """Every number of the report, JSON-ready, from a store's aggregates of the period
+    (Store.period_aggregates). Every bucket of the period is listed even when it had no call,
+    so a quiet day shows as a zero, not a gap."""
+    b = Buckets(since, until, zone)
+    states = [Counter() for _ in b.starts]
+    minutes = [0] * len(b.starts)
+    for (minute, state), n in counted.calls.items():
+        states[b.of(minute)][CallState(state)] += n
+    for minute, fee in counted.fees.items():
+        minutes[b.of(minute)] += fee
+    totals: Counter = sum(states, Counter())
     buckets = [
         {
             "day": start.isoformat(),
-            "label": _label(start, t.unit, t.one_year),
-            "states": {s.value: counts[s] for s in STATES},
-            "calls": sum(counts.values()),
-            "answer_rate": _rate(counts),
-            "billed_minutes": minutes,
+            "label": _label(start, b.unit, b.one_year),
+            "states": {s.value: c[s] for s in STATES},
+            "calls": sum(c.values()),
+            "answer_rate": _rate(c),
+            "billed_minutes": m,
         }
-        for start, counts, minutes in zip(t.starts, t.states, t.minutes, strict=True)
+        for start, c, m in zip(b.starts, states, minutes, strict=True)
     ]
     return {
         "period": {"since": since.astimezone(zone).isoformat(), "until": until.astimezone(zone).isoformat()},
         "zone": zone_name,
-        "bucket": t.unit,
+        "bucket": b.unit,
         "totals": {
             "calls": sum(totals.values()),
             "states": {s.value: totals[s] for s in STATES},
             "answer_rate": _rate(totals),
-            "billed_minutes": sum(t.minutes),
+            "billed_minutes": sum(minutes),
         },
         "days": buckets,
-        "failures": _failures(t.failures, t.reasons),
-        "ring_seconds": _histogram(t.ring),
-        "talk_seconds": _histogram(t.talk),
-        "keys_per_notification": {("3+" if n == 3 else str(n)): t.keys_per_call[n] for n in range(4)},
-        "keys": {k: t.keys[k] for k in sorted(t.keys, key=key_order)},
+        "failures": _failures(counted.failures, counted.reasons),
+        "ring_seconds": _histogram(counted.ring),
+        "talk_seconds": _histogram(counted.talk),
+        "keys_per_notification": {("3+" if n == 3 else str(n)): counted.keys_per_call[n] for n in range(4)},
+        "keys": {k: counted.keys[k] for k in sorted(counted.keys, key=key_order)},
     }
 
 
@@ -171,7 +148,10 @@ def key_order(key: str) -> tuple[int, str]:
     return (KEYPAD.index(key), "") if key in KEYPAD else (len(KEYPAD), key)
 
 
-def _histogram(counts: list[int]) -> dict[str, Any]:
+def _histogram(seconds: Counter) -> dict[str, Any]:
+    counts = [0] * len(BINS)
+    for value, n in seconds.items():
+        counts[_bin(value)] += n
     bins = [
         {"from": lo, "to": hi, "calls": n}
         for lo, hi, n in zip(BINS, (*BINS[1:], None), counts, strict=True)
