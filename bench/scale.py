@@ -130,7 +130,9 @@ def baseline() -> Path:
     folder = CACHE / "baseline"
     if not (folder / "voice_receipts").exists():
         folder.mkdir(parents=True, exist_ok=True)
-        archive = subprocess.run(["git", "archive", BASELINE, "voice_receipts"], cwd=ROOT, capture_output=True, check=True)
+        archive = subprocess.run(
+            ["git", "archive", BASELINE, "voice_receipts"], cwd=ROOT, capture_output=True, check=True
+        )
         subprocess.run(["tar", "-x", "-C", str(folder)], input=archive.stdout, check=True)
     return folder
 
@@ -202,7 +204,11 @@ def report(code: Path, size: int, runs: int) -> dict[str, float]:
     argv = ["report", "--since", _iso(END_AT - timedelta(days=30)), "--until", _iso(END_AT)]
     argv += ["--out", str(out), "--store", f"sqlite:///{CACHE}/scale-{size}.db"]
     got = [child(code, COMMAND, json.dumps(argv), "0") for _ in range(runs)]
-    return {"s": median([g["s"] for g in got]), "rss": max(g["rss_mib"] for g in got), "kb": out.stat().st_size / 1024}
+    return {
+        "s": median([g["s"] for g in got]),
+        "rss": max(g["rss_mib"] for g in got),
+        "kb": out.stat().st_size / 1024,
+    }
 
 
 def replay(code: Path, lines: int, first_only: bool) -> dict[str, float]:
@@ -234,7 +240,9 @@ def main() -> None:
     rows = []
     for name, code in codes.items():
         for size in sizes:
-            got = lookups(code, size, args.runs) | {f"report_{k}": v for k, v in report(code, size, max(3, args.runs // 2)).items()}
+            got = lookups(code, size, args.runs) | {
+                f"report_{k}": v for k, v in report(code, size, max(3, args.runs // 2)).items()
+            }
             rows.append((name, size, got))
             print(name, size, json.dumps(got), flush=True)
     replays = {name: replay(code, args.replay_lines, first_only=code != ROOT) for name, code in codes.items()}
@@ -244,7 +252,8 @@ def main() -> None:
 
 def write(rows, built, replays, args, took: float) -> None:
     lines = [
-        f"Last run: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {took / 60:.0f} min, {args.runs} runs per figure"
+        f"Last run: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC, {took / 60:.0f} min,"
+        f" {args.runs} runs per figure"
         " (medians; report: medians of time, the largest peak RSS).",
         "",
         "| code | receipts | build | show | show --since 24h --state failed | calls_for_phone(hot, 10)"
@@ -255,7 +264,8 @@ def write(rows, built, replays, args, took: float) -> None:
         b = built[size]
         lines.append(
             f"| {name} | {size:,} | {b['build_s']:.0f} s, {b['bytes'] / 2**20:.0f} MiB | {g['show']:.1f} ms"
-            f" | {g['failed']:.1f} ms | {g['phone']:.2f} ms | {g['report_s']:.2f} s | {g['report_rss']:.0f} MiB"
+            f" | {g['failed']:.1f} ms | {g['phone']:.2f} ms | {g['report_s']:.2f} s"
+            f" | {g['report_rss']:.0f} MiB"
             f" | {g['report_kb']:.0f} KB |"
         )
     ours = {size: g for name, size, g in rows if name == "this branch"}
@@ -265,7 +275,10 @@ def write(rows, built, replays, args, took: float) -> None:
         lines += ["", f"{min(ours):,} -> {max(ours):,} ratio of each lookup (target <= 2): {ratios}."]
     for name, r in replays.items():
         what = "peak RSS before its first insert" if name != "this branch" else "peak RSS, whole file"
-        lines.append(f"\nreplay of a {args.replay_lines:,}-line file, {name}: {what} {r['rss_mib']:.0f} MiB ({r['s']:.0f} s).")
+        lines.append(
+            f"\nreplay of a {args.replay_lines:,}-line file, {name}: {what} {r['rss_mib']:.0f} MiB"
+            f" ({r['s']:.0f} s)."
+        )
     table = "\n".join(lines)
     print(table)
     text = RESULTS.read_text()

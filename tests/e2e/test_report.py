@@ -181,7 +181,10 @@ def test_the_totals_failures_durations_and_keys(report):
 def test_failure_texts_are_the_specs_else_what_vms_sent(archive):
     _, html, data, _, _ = archive
     failures = {f["code"]: f for f in data["failures"]}
-    assert (failures[8]["zh"], failures[8]["en"]) == ("空号", codes.FAILURE_CODES_EN[8])  # the spec's, in both
+    assert (failures[8]["zh"], failures[8]["en"]) == (
+        "空号",
+        codes.FAILURE_CODES_EN[8],
+    )  # the spec's, in both
     assert failures[99]["en"] == "not in the spec's list" and failures[99]["zh"] == "未知"  # as VMS sent it
     assert f"<td lang='zh'>空号</td><td>{escape(codes.FAILURE_CODES_EN[8])}</td>" in html
 

@@ -48,7 +48,9 @@ def test_an_empty_period_says_no_calls_without_charts_or_warnings(events):
     assert "0 calls" in done.stdout
 
 
-@pytest.mark.parametrize(("since", "bucket", "label"), [("3650d", "month", r"\d{4}-\d\d"), ("36500d", "year", r"\d{4}")])
+@pytest.mark.parametrize(
+    ("since", "bucket", "label"), [("3650d", "month", r"\d{4}-\d\d"), ("36500d", "year", r"\d{4}")]
+)
 def test_a_long_period_buckets_by_month_or_year_and_the_page_stays_small(events, since, bucket, label):
     html, _ = report(events, "--since", since)
     data = re.search(r'id="report-data">(.*?)</script>', html).group(1)

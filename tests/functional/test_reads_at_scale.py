@@ -92,7 +92,9 @@ def test_a_number_is_looked_up_on_a_covering_index(store):
     seen = statements(store)
     assert len(store.calls_for_phone("138 0013 8000", limit=3)) == 3
     walk = next(s for s in seen if s.startswith("SELECT call_at, callid"))
-    assert "COVERING INDEX receipts_by_phone_call_at" in str(store._db.execute("EXPLAIN QUERY PLAN " + walk).fetchall())
+    assert "COVERING INDEX receipts_by_phone_call_at" in str(
+        store._db.execute("EXPLAIN QUERY PLAN " + walk).fetchall()
+    )
 
 
 def test_failed_walks_only_failure_receipts(store):

@@ -85,7 +85,7 @@ class Store(ABC):
 
     def facts_of(self, callids: list[str]) -> list[Facts]:
         """The facts of these calls (facts.py), in one read where the store can."""
-        from voice_receipts.stores.facts import Aggregates, Facts
+        from voice_receipts.stores.facts import Facts
 
         return [Facts.of_call(call) for call in self.calls_of(callids)]
 

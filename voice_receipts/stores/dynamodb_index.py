@@ -15,14 +15,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from voice_receipts.stores import facts
+import voice_receipts.stores.facts as facts
 from voice_receipts.times import parse_iso, to_iso
 
-if TYPE_CHECKING:
-    from voice_receipts.stores.dynamodb import DynamoDBStore
-
+# `store` below is the DynamoDBStore calling (not imported: it imports this module)
+DynamoDBStore = Any
 DAY_INDEX = "by-day"
 # A listing with no --since looks back this far (one empty Query a day costs half a read unit)
 LOOKBACK_DAYS = 92

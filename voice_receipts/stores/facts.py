@@ -78,7 +78,7 @@ class Facts(NamedTuple):
         )  # fmt: skip
 
 
-def extra(receipt: Receipt) -> tuple:
+def fold_columns(receipt: Receipt) -> tuple:
     """A receipt's EXTRA_COLUMNS values, for the row a store writes."""
     ring = talk = None
     if receipt.kind in kinds.STATUS_KINDS:
@@ -92,7 +92,7 @@ def extra(receipt: Receipt) -> tuple:
 def inputs(receipt: Receipt) -> tuple:
     """A receipt's FOLD_INPUTS."""
     head = (receipt.callid, receipt.kind, receipt.received_at, receipt.call_at)
-    return head + extra(receipt) + (receipt.phone,)
+    return head + fold_columns(receipt) + (receipt.phone,)
 
 
 def fold(rows: Sequence[Sequence]) -> Facts:
@@ -175,3 +175,19 @@ class Aggregates:
         if f.kind == kinds.NOTIFICATION:
             self.keys_per_call[min(len(f.keys), 3)] += 1
             self.keys.update(f.keys)
+
+    @classmethod
+    def of_rows(cls, rows: dict[str, list[tuple]]) -> Aggregates:
+        """From the rows of reads.PERIOD_AGGREGATES' queries, by name (less the odd calls)."""
+        found = cls()
+        for minute, state, n, fee in rows["calls"]:
+            found.calls[(minute, state)] += n
+            found.fees[minute] += fee
+        found.ring.update(dict(rows["ring"]))
+        found.talk.update(dict(rows["talk"]))
+        for code, n, reason in rows["failures"]:
+            found.failures[code] += n
+            found.reasons.setdefault(code, reason)
+        found.keys_per_call.update(dict(rows["keys_per_call"]))
+        found.keys.update(dict(rows["keys"]))
+        return found

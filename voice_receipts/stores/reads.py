@@ -118,11 +118,12 @@ _STATE = (
 )
 _STATUS = "kind IN ('voicecode', 'voiceprompt')"
 _MSG = " ".join(f"WHEN '{m}' THEN '{k}'" for m, k in kinds.SENT_MESSAGES.items())
-# Only a status receipt has started_at, result, fee_minutes and durations (facts.extra), only a
+_DOCUMENTED = ", ".join(f"'{r}'" for r in states.STATE_OF_RESULT)
+# Only a status receipt has started_at, result, fee_minutes and durations (facts.fold_columns), only a
 # failure receipt a failure_code, only a `sent` record a message: plain max() picks them.
 PERIOD_CALLS = f"""
 SELECT callid, at, {_STATE} AS state, kind, fee, ring, talk, nkeys, code, reason,
-  (odd OR (statuses > 0 AND failures = 0 AND {_RESULT} NOT IN ({", ".join(repr(r) for r in states.STATE_OF_RESULT)})))
+  (odd OR (statuses > 0 AND failures = 0 AND {_RESULT} NOT IN ({_DOCUMENTED})))
   AS odd FROM (
   SELECT callid,
     coalesce(max(started_at), min(CASE WHEN kind = 'sent' THEN received_at END), min(received_at)) AS at,
@@ -147,7 +148,7 @@ PERIOD_AGGREGATES = {
     " GROUP BY 1",
     "keys_per_call": "SELECT min(nkeys, 3), count(*) FROM period_calls WHERE NOT odd"
     " AND kind = 'notification' GROUP BY 1",
-    "keys": f"SELECT coalesce(r.keypress, ''), count(*) FROM period_calls c JOIN {TABLE} r"
+    "keys": f"SELECT coalesce(r.keypress, ''), count(*) FROM period_calls c JOIN {TABLE} r"  # noqa: S608
     " ON r.callid = c.callid AND r.kind = 'voicekey' WHERE NOT c.odd AND c.kind = 'notification'"
     " GROUP BY 1",
     "odd": "SELECT callid FROM period_calls WHERE odd",

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import json
 import sqlite3
 import threading
@@ -10,9 +9,11 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import voice_receipts.stores.facts as facts
+import voice_receipts.stores.reads as reads
+import voice_receipts.stores.sqlite_old as sqlite_old
 from voice_receipts.errors import StoreUnavailable
 from voice_receipts.receipt import Receipt
-from voice_receipts.stores import facts, reads
 from voice_receipts.stores.base import PAGE, Store
 
 if TYPE_CHECKING:
@@ -45,21 +46,6 @@ INDEXES = (
     "CREATE INDEX IF NOT EXISTS receipts_by_context"
     " ON receipts (json_extract(record, '$.context'), received_at) WHERE kind = 'sent'",
 )
-# Files written before the phone, call_at and fold-input columns: add them and fill them from each
-# stored record the way put() derives them (derived(), below), so an old file answers like a new one.
-DERIVED = ("phone", "call_at", *facts.EXTRA_COLUMNS)
-INTEGERS = {"ring_seconds", "talk_seconds", "fee_minutes", "failure_code"}
-
-
-@functools.lru_cache(maxsize=16)  # a view asks for each column of one row in turn: parse it once
-def derived(record: str) -> tuple:
-    """DERIVED of a stored record, as put() writes them."""
-    receipt = Receipt.from_dict(json.loads(record))
-    return (receipt.phone, receipt.call_at, *facts.extra(receipt))
-
-
-def _derived_column(record: str, i: int):
-    return derived(record)[i]
 
 
 class SQLiteStore(Store):
@@ -88,21 +74,11 @@ class SQLiteStore(Store):
             raise StoreUnavailable(f"sqlite store {self.path!r} cannot be opened: {exc}") from None
 
     def _migrate(self) -> None:
-        if not set(DERIVED) <= self._columns():
+        if not set(sqlite_old.DERIVED) <= self._columns():
             # several processes may open an old file at once: one migrates, the others see it done
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                missing = [c for c in DERIVED if c not in self._columns()]
-                for name in missing:
-                    kind = "INTEGER" if name in INTEGERS else "TEXT"
-                    self._db.execute(f"ALTER TABLE receipts ADD COLUMN {name} {kind}")
-                if missing:  # one pass over the old rows (a million take about a minute)
-                    sets = ", ".join(f"{name} = ?" for name in DERIVED)
-                    rows = self._db.execute("SELECT rowid, record FROM receipts").fetchall()
-                    self._db.executemany(
-                        f"UPDATE receipts SET {sets} WHERE rowid = ?",  # noqa: S608 - constants
-                        ((*derived(record), rowid) for rowid, record in rows),
-                    )
+                sqlite_old.add_columns(self._db, self._columns())
             except sqlite3.Error:
                 self._db.execute("ROLLBACK")
                 raise
@@ -123,14 +99,8 @@ class SQLiteStore(Store):
             raise StoreUnavailable(f"sqlite store {self.path!r} cannot be read: {exc}") from None
         if not columns:
             raise StoreUnavailable(f"{self.path} is not a receipts database (no receipts table)")
-        if not set(DERIVED) <= columns:  # older than the columns: read through a view that derives
-            # them (slow, unindexed, changes nothing; a writer's first open adds them for good)
-            self._db.create_function("vr_derived", 2, _derived_column, deterministic=True)
-            computed = ", ".join(f"vr_derived(record, {i}) AS {name}" for i, name in enumerate(DERIVED))
-            self._db.execute(
-                "CREATE TEMP VIEW receipts AS SELECT rowid, callid, event_id, kind, received_at,"
-                f" record, {computed} FROM main.receipts"
-            )
+        if not set(sqlite_old.DERIVED) <= columns:  # an old file: read it through a view
+            sqlite_old.view(self._db)
 
     def _columns(self) -> set[str]:
         return {row[1] for row in self._db.execute("PRAGMA table_info(receipts)")}
@@ -148,7 +118,7 @@ class SQLiteStore(Store):
                         receipt.to_json(),
                         receipt.phone,
                         receipt.call_at,
-                        *facts.extra(receipt),
+                        *facts.fold_columns(receipt),
                     ),
                 )
         except sqlite3.Error as exc:
@@ -206,29 +176,21 @@ class SQLiteStore(Store):
         (total,) = self._query("SELECT max(rowid) FROM receipts")[0]  # about the rows, at once
         # most of the store in the period: one pass over receipts_fold beats probing it per call
         where = "" if share >= reads.MOSTLY * (total or 0) else (
-            f"WHERE callid IN (SELECT callid FROM receipts WHERE call_at >= {window})"
+            f"WHERE callid IN (SELECT callid FROM receipts WHERE call_at >= {window})"  # noqa: S608
         )  # fmt: skip
         sql = reads.PERIOD_CALLS.format(where=where, p="?", until="AND at < ?" if until else "")
-        found = facts.Aggregates()
         try:
             with self._lock:
                 self._db.execute("PRAGMA cache_size = -32768")  # 32 MiB: the period's index pages
                 self._db.execute("DROP TABLE IF EXISTS temp.period_calls")
-                self._db.execute(f"CREATE TEMP TABLE period_calls AS {sql}", (() if not where else params) + params)
+                self._db.execute(
+                    f"CREATE TEMP TABLE period_calls AS {sql}", (() if not where else params) + params
+                )
                 rows = {name: self._db.execute(q).fetchall() for name, q in reads.PERIOD_AGGREGATES.items()}
                 self._db.execute("DROP TABLE temp.period_calls")
         except sqlite3.Error as exc:
             raise StoreUnavailable(f"sqlite store cannot read: {exc}") from None
-        for minute, state, n, fee in rows["calls"]:
-            found.calls[(minute, state)] += n
-            found.fees[minute] += fee
-        found.ring.update(dict(rows["ring"]))
-        found.talk.update(dict(rows["talk"]))
-        for code, n, reason in rows["failures"]:
-            found.failures[code] += n
-            found.reasons.setdefault(code, reason)
-        found.keys_per_call.update(dict(rows["keys_per_call"]))
-        found.keys.update(dict(rows["keys"]))
+        found = facts.Aggregates.of_rows(rows)
         for odd in self.facts_of([c for (c,) in rows["odd"]]):  # folded exactly, and added
             found.add(odd)
         return found
@@ -271,7 +233,7 @@ class SQLiteStore(Store):
 
 
 _COLUMNS = ("callid", "event_id", "kind", "received_at", "record", "phone", "call_at", *facts.EXTRA_COLUMNS)
-INSERT = f"INSERT OR IGNORE INTO receipts ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"
+INSERT = f"INSERT OR IGNORE INTO receipts ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"  # noqa: S608
 _BETWEEN = "received_at >= ? AND received_at < ?"
 
 

@@ -10,9 +10,7 @@ from voice_receipts.stores.facts import Aggregates
 from voice_receipts.tools.report.data import summarise
 
 
-def build(
-    counted: Aggregates, since: datetime, until: datetime, zone: str, source: str
-) -> tuple[str, dict]:
+def build(counted: Aggregates, since: datetime, until: datetime, zone: str, source: str) -> tuple[str, dict]:
     """(the HTML page, the numbers it shows), from the store's aggregates of the period."""
     from voice_receipts.tools.report import page  # matplotlib: imported only when a page is drawn
 

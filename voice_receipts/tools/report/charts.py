@@ -106,7 +106,9 @@ def answer_rate(days: list[dict[str, Any]]) -> str:
     if len(days) <= BAR_LABELS_UP_TO:
         for x, r in zip(labels, rates, strict=True):
             if r is not None:
-                ax.annotate(f"{r:g}%", (x, r), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=SMALL)
+                ax.annotate(
+                    f"{r:g}%", (x, r), textcoords="offset points", xytext=(0, 6), ha="center", fontsize=SMALL
+                )
     ax.set_ylim(0, 110)
     ax.set_ylabel("% answered")
     return _svg(fig)
@@ -127,7 +129,10 @@ def billed_minutes(days: list[dict[str, Any]]) -> str:
 def durations(ring: dict[str, Any], talk: dict[str, Any]) -> str:
     """Two binned histograms (data.BINS): bars of equal width, each labelled by its range."""
     fig, axes = plt.subplots(2, 1, figsize=(WIDTH, 4.6))
-    for ax, hist, title, colour in ((axes[0], ring, "ringing", "#f9a825"), (axes[1], talk, "talking", ACCENT)):
+    for ax, hist, title, colour in (
+        (axes[0], ring, "ringing", "#f9a825"),
+        (axes[1], talk, "talking", ACCENT),
+    ):
         bins = hist["bins"]
         while len(bins) > 1 and bins[-1]["calls"] == 0:  # the empty long tail says nothing
             bins = bins[:-1]

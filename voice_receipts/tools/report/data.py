@@ -153,8 +153,7 @@ def _histogram(seconds: Counter) -> dict[str, Any]:
     for value, n in seconds.items():
         counts[_bin(value)] += n
     bins = [
-        {"from": lo, "to": hi, "calls": n}
-        for lo, hi, n in zip(BINS, (*BINS[1:], None), counts, strict=True)
+        {"from": lo, "to": hi, "calls": n} for lo, hi, n in zip(BINS, (*BINS[1:], None), counts, strict=True)
     ]
     return {"calls": sum(counts), "bins": bins}
 
@@ -173,5 +172,13 @@ def _failures(counted: Counter, reasons: dict, top: int = 10) -> list[dict[str, 
         rows.append({"code": code, "zh": zh, "en": en, "calls": n, "share": round(100 * n / failed, 1)})
     rest = sum(n for _, n in ranked[top:])
     if rest:
-        rows.append({"code": None, "zh": "", "en": "other codes", "calls": rest, "share": round(100 * rest / failed, 1)})
+        rows.append(
+            {
+                "code": None,
+                "zh": "",
+                "en": "other codes",
+                "calls": rest,
+                "share": round(100 * rest / failed, 1),
+            }
+        )
     return rows

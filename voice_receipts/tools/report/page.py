@@ -62,7 +62,7 @@ def render(summary: dict[str, Any], source: str) -> str:
         ),
         "</div>",
         f'<p class="note" id="definitions">Calls: every call placed in the period (its status receipt\'s'
-        " start, else its first receipt\'s arrival). Answered: answered ÷ calls that ended"
+        " start, else its first receipt's arrival). Answered: answered ÷ calls that ended"
         f" ({_ENDED}); {t['states']['in_progress'] + t['states']['sent']} still in progress or only sent"
         " are not in the rate. Failed: calls with a failure receipt, whatever their status said.</p>",
     ]
@@ -124,7 +124,8 @@ def _failures(rows: list[dict[str, Any]]) -> str:
     if not rows:
         return '<p id="failures">No failed calls in this period.</p>'
     body = "".join(
-        f"<tr><td class='n'>{escape('–' if r['code'] is None else str(r['code']))}</td><td lang='zh'>{escape(r['zh'])}</td>"
+        f"<tr><td class='n'>{escape('–' if r['code'] is None else str(r['code']))}</td>"
+        f"<td lang='zh'>{escape(r['zh'])}</td>"
         f"<td>{escape(r['en'])}</td><td class='n'>{r['calls']}</td><td class='n'>{r['share']:g}%</td></tr>"
         for r in rows
     )
