@@ -174,3 +174,27 @@ def test_the_report_aggregated_in_the_database_is_the_calls_counted_one_by_one(s
         # the archive's odd calls too: an undocumented result, a failure beside a status
         assert vars(aggregated) == vars(counted)
         assert sum(aggregated.calls.values()) == len(store.calls(since=since, until=until, limit=None))
+
+
+def test_old_items_are_backfilled_into_the_new_indexes(aws_env):  # noqa: F811
+    import sys
+
+    sys.path.insert(0, str(samples.ROOT / "deploy"))
+    from dynamodb_backfill import backfill
+
+    with mock_aws():
+        client = aws_client("dynamodb")
+        create_table(client)
+        store = DynamoDBStore(TABLE, client=client)
+        receipts = list(calls(6, days=1))
+        for r in receipts:  # as an older version wrote them: none of the new attributes
+            item = store.item(r)
+            for name in ("call_at", "call_day", "ring_seconds", "talk_seconds"):
+                item.pop(name, None)
+            client.put_item(TableName=TABLE, Item=item)
+        since, until = iso(END - timedelta(days=1)), iso(END)
+        assert list(store.period_facts(since, until)) == []  # not in the by-day index yet
+        assert backfill(client, TABLE) == (len(receipts), len(receipts))
+        assert backfill(client, TABLE) == (len(receipts), 0)  # run again: nothing left to do
+        assert len(list(store.period_facts(since, until))) == 6
+        assert [c.callid for c in store.calls_for_phone("13800138000", limit=2)] == ["c00005", "c00004"]

@@ -37,6 +37,7 @@ ACCENT = "#1565c0"
 # text (legends, labels) stays ~11 px high; on a desktop it grows with the column
 WIDTH = 5.0
 SMALL = 10  # legend and bar labels, pt
+RATE_LABELS_UP_TO = 7
 BAR_LABELS_UP_TO = 14  # bars: more than this and the numbers would overlap; the table has them
 
 plt.rcParams.update(
@@ -103,7 +104,7 @@ def answer_rate(days: list[dict[str, Any]]) -> str:
     labels = _buckets(ax, days)
     rates = [d["answer_rate"] for d in days]
     ax.plot(labels, [float("nan") if r is None else r for r in rates], marker="o", color=ACCENT)
-    if len(days) <= BAR_LABELS_UP_TO:
+    if len(days) <= RATE_LABELS_UP_TO:  # more would overlap at a phone's width; the table has them
         for x, r in zip(labels, rates, strict=True):
             if r is not None:
                 ax.annotate(
