@@ -49,6 +49,7 @@ $(NPM_STAMP): package-lock.json
 ## make test: the whole suite (the deploy tests package with osls and run serverless-offline)
 test: $(VENV)/.dev $(NPM_STAMP)
 	$(PY) -m ruff check .
+	$(PY) -m mypy
 	$(PY) -m pytest
 
 ## make test-deploy: only the packaging and offline end-to-end tests
@@ -79,6 +80,7 @@ unit: $(VENV)/.dev
 lint: $(VENV)/.dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(PY) -m mypy
 
 ## make fuzz: the long property-test run (FUZZ_EXAMPLES per property, default 20000)
 fuzz: $(VENV)/.dev

@@ -1,6 +1,7 @@
 """Entry points. One function under two names: SCF calls main_handler, AWS Lambda lambda_handler."""
 
 import os
+from typing import Any
 
 from voice_receipts import runtime
 from voice_receipts.config import in_cloud_runtime
@@ -12,7 +13,7 @@ if in_cloud_runtime(os.environ):
     runtime.register_snapstart_hooks()  # with SnapStart, init above is what the snapshot holds
 
 
-def main_handler(event, context):
+def main_handler(event: Any, context: Any) -> Any:
     return runtime.get_app()(event, context)
 
 

@@ -55,7 +55,7 @@ def measure(store_url: str, count: int) -> dict[str, float]:
         path = Path(tmp) / "receipts.jsonl"
         path.write_text(receipts(count), encoding="utf-8")
         settings = load_settings({"VOICE_RECEIPTS_STORE": store_url})
-        app = App(settings, open_store(settings.store, settings))
+        app = App.configured(settings, open_store(settings.store, settings))
         try:
             started = time.perf_counter()
             accepted = sum(1 for result in replay(app, [path]) if result.outcome == "stored")

@@ -110,8 +110,10 @@ class Variant:
 
             logs.configure("INFO", stream=open(os.devnull, "w"))  # noqa: SIM115 - lives as long as the process
             if stubbed:
-                return App(load_settings(), DynamoDBStore("receipts", client=self._stubbed(("put_item",))))
-            return App(load_settings(), memory_store())
+                return App.configured(
+                    load_settings(), DynamoDBStore("receipts", client=self._stubbed(("put_item",)))
+                )
+            return App.configured(load_settings(), memory_store())
         if self.name == "floor":
             import floor
 

@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import os
+
 import pytest
 
+from tests.aws import REGION
 from voice_receipts.app import App
 from voice_receipts.config import load_settings
 from voice_receipts.stores.sqlite import SQLiteStore
@@ -43,6 +46,22 @@ def make_app(store):
     """make_app(VOICE_RECEIPTS_TOKEN="x", ...) -> an App on a fresh SQLite store."""
 
     def build(**env: str) -> App:
-        return App(load_settings({"VOICE_RECEIPTS_STORE": "sqlite:///unused", **env}), store)
+        return App.configured(load_settings({"VOICE_RECEIPTS_STORE": "sqlite:///unused", **env}), store)
 
     return build
+
+
+@pytest.fixture
+def aws_env(monkeypatch, tmp_path):
+    """Fake credentials and a fixed region; no profile, no endpoint override, no metadata service,
+    so nothing a test does can reach real AWS."""
+    for name in list(os.environ):
+        if name.startswith("AWS_"):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")

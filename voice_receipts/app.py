@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import logging
 import time
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from voice_receipts import __version__, auth, logs
 from voice_receipts.callbacks import load_json, parse_callback
-from voice_receipts.config import DIRECT_INVOCATION, Settings
+from voice_receipts.config import DEFAULT_MAX_BODY_BYTES, IPNetwork, Settings
 from voice_receipts.display import mask_mobile
 from voice_receipts.errors import (
     Forbidden,
@@ -46,11 +47,36 @@ class Handled(NamedTuple):
     response: Any  # what the gateway gets back
 
 
+@dataclass(frozen=True)
+class Gate:
+    """What the App checks of a request, and nothing else of the settings."""
+
+    tokens: tuple[str, ...] = field(default=(), repr=False)  # empty: no token check
+    allowed_cidrs: tuple[IPNetwork, ...] = ()
+    direct_invocation: bool = True
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
+    store_kind: str = "store"  # what the health check names; never the store's URL
+
+    @classmethod
+    def of(cls, settings: Settings) -> Gate:
+        return cls(
+            tokens=settings.tokens,
+            allowed_cidrs=settings.allowed_cidrs,
+            direct_invocation=settings.direct_invocation,
+            max_body_bytes=settings.max_body_bytes,
+            store_kind=settings.store.scheme,
+        )
+
+
 class App:
-    def __init__(self, settings: Settings, store: Store, metrics: Metrics | None = None) -> None:
-        self.settings = settings
+    def __init__(self, gate: Gate, store: Store, metrics: Metrics | None = None) -> None:
+        self.gate = gate
         self.store = store
         self.metrics = metrics  # on Lambda: the log line is also the request's EMF metrics
+
+    @classmethod
+    def configured(cls, settings: Settings, store: Store, metrics: Metrics | None = None) -> App:
+        return cls(Gate.of(settings), store, metrics)
 
     def __call__(self, event: Any, context: Any = None) -> Any:
         """Entry point for every gateway: recognise the event, handle it, answer in its shape."""
@@ -80,10 +106,9 @@ class App:
     def accept(self, request: Request) -> Receipt:
         """Checks in the order that leaks least: method, who is asking, size, then the body."""
         self._check_caller(request)
-        if len(request.body) > self.settings.max_body_bytes:
-            raise PayloadTooLarge(
-                f"body of {len(request.body)} bytes is over the limit of {self.settings.max_body_bytes} bytes"
-            )
+        limit = self.gate.max_body_bytes
+        if len(request.body) > limit:
+            raise PayloadTooLarge(f"body of {len(request.body)} bytes is over the limit of {limit} bytes")
         return build_receipt(parse_callback(load_json(request.body)))
 
     def warm(self) -> None:
@@ -98,22 +123,32 @@ class App:
         the answer holds nothing secret, and a monitor holding the token could write receipts."""
         if request.method != "GET":
             raise MethodNotAllowed(f"method {request.method[:16] or '(none)'} not allowed; use GET")
-        return health_reply(__version__, self.settings.store.scheme)
+        return health_reply(__version__, self.gate.store_kind)
 
     def _check_caller(self, request: Request) -> None:
-        settings = self.settings
+        gate = self.gate
         if request.platform_authorised:
-            if not settings.direct_invocation:
-                raise Forbidden(f"direct invocation is turned off ({DIRECT_INVOCATION}); call the URL")
+            if not gate.direct_invocation:
+                raise Forbidden(
+                    "direct invocation is turned off (VOICE_RECEIPTS_DIRECT_INVOCATION); call the URL"
+                )
             return
         if request.method != "POST":
             raise MethodNotAllowed(f"method {request.method[:16] or '(none)'} not allowed; use POST")
-        if settings.allowed_cidrs:
-            auth.check_source(request.source_ip, settings.allowed_cidrs)
-        if settings.tokens:
-            auth.check_token(request.query, settings.tokens)
+        if gate.allowed_cidrs:
+            auth.check_source(request.source_ip, gate.allowed_cidrs)
+        if gate.tokens:
+            auth.check_token(request.query, gate.tokens)
 
-    def _log(self, reply: Reply, receipt: Receipt | None, request_id, via, started, bug=None) -> None:
+    def _log(
+        self,
+        reply: Reply,
+        receipt: Receipt | None,
+        request_id: str | None,
+        via: str,
+        started: float,
+        bug: BaseException | None = None,
+    ) -> None:
         """The request's one line (a bug's class and place in it too: one line per request)."""
         level = logging.ERROR if reply.status >= 500 else logging.INFO  # ERROR: a person must look
         metrics = self.metrics

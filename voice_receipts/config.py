@@ -56,6 +56,9 @@ CLOUD_RUNTIME_MARKERS = (LAMBDA_FUNCTION_NAME, "SCF_FUNCTIONNAME")
 TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
 @dataclass(frozen=True)
 class StoreURL:
     """A store URL parsed once: `scheme` picks the backend, `target` is what it names (a path,
@@ -230,7 +233,7 @@ def _max_body(env: Mapping[str, str], store: StoreURL) -> int:
     return value
 
 
-def _cidrs(raw: str) -> tuple:
+def _cidrs(raw: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
     networks = []
     for part in filter(None, (p.strip() for p in raw.split(","))):
         try:

@@ -44,12 +44,12 @@ def sqs_batch(event: dict[str, Any], on_receipt: OnReceipt) -> dict[str, list[di
     return {"batchItemFailures": failures}
 
 
-def sqs_handler(on_receipt: OnReceipt) -> Callable[[dict[str, Any], Any], dict]:
+def sqs_handler(on_receipt: OnReceipt) -> Callable[[dict[str, Any], Any], dict[str, Any]]:
     """A Lambda handler for an SQS event source mapping with FunctionResponseTypes:
     [ReportBatchItemFailures]. Without that setting Lambda ignores the response and retries or
     deletes the whole batch."""
 
-    def handler(event: dict[str, Any], context: Any = None) -> dict:
+    def handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
         return sqs_batch(event, on_receipt)
 
     return handler
@@ -98,7 +98,7 @@ def log_receipt(receipt: Receipt) -> None:
     logs.emit(INFO, "receipt consumed", fields)
 
 
-def lambda_handler(event: dict[str, Any], context: Any = None) -> dict:
+def lambda_handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
     """The example consumer as a Lambda function: `handler: voice_receipts.consume.lambda_handler`."""
     if not logs.log.handlers:  # a function of its own: JSON lines, as the receiver writes them
         logs.configure("INFO")

@@ -58,3 +58,13 @@ def printable_json(value: Any, **dumps: Any) -> str:
     and DEL, C1 and bidi controls become \\u.... escapes here; other text stays readable."""
     text = json.dumps(value, ensure_ascii=False, **dumps)
     return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+# A vendor's error code in a reply or a log line: the characters codes are made of, nothing a
+# response could smuggle in (the vendor's message is never used: it may echo the request)
+_NOT_IN_A_CODE = re.compile(r"[^A-Za-z0-9._:-]")
+
+
+def safe_code(code: str) -> str:
+    """A vendor's error code cut to safe characters, at most 64 ("" when none is left)."""
+    return _NOT_IN_A_CODE.sub("", code)[:64]

@@ -10,7 +10,6 @@ VOICE_FAILURE = "voice_failure"  # why a call failed
 SENT = "sent"  # not a callback: our record of a send through the VMS API (send.py)
 
 STATUS_KINDS = (VOICECODE, VOICEPROMPT)
-CALLBACK_KINDS = (VOICECODE, VOICEPROMPT, VOICEKEY, VOICE_FAILURE)
 
 SUFFIX = "_callback"
 

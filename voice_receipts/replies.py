@@ -35,10 +35,6 @@ class Reply:
     # the body when it is not the spec's reply object (the health check's)
     data: dict[str, Any] | None = field(default=None, compare=False)
 
-    @property
-    def ok(self) -> bool:
-        return self.result == codes.OK
-
     def payload(self) -> dict[str, Any]:
         """The spec's reply object (or the health check's)."""
         if self.data is not None:

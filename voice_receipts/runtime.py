@@ -25,7 +25,7 @@ def build_app(settings: Settings, log_level: str | None = None) -> App:
     logs.configure(log_level or settings.log_level)
     store = open_store(settings.store, settings)
     metrics = Metrics(settings.function_name or "", process_age_ms()) if settings.metrics else None
-    return App(settings, store, metrics)
+    return App.configured(settings, store, metrics)
 
 
 def get_app() -> App:
@@ -34,8 +34,9 @@ def get_app() -> App:
     if _app is None:
         with _lock:
             if _app is None:
-                app = build_app(load_settings())
-                if app.settings.cloud:
+                settings = load_settings()
+                app = build_app(settings)
+                if settings.cloud:
                     _warm(app)
                     if app.metrics is not None:  # init ends here: the warm-up is part of it
                         app.metrics.init_ms = process_age_ms()
@@ -76,9 +77,8 @@ def after_restore() -> None:
         # a restore is this copy's cold start; the init the snapshot measured was not its own
         # (Lambda's REPORT line gives the Restore Duration)
         _app.metrics.cold, _app.metrics.init_ms = True, None
-    client = getattr(_app.store, "client", None) if _app is not None else None
-    if client is not None:
-        client.close()
+    if _app is not None:
+        _app.store.disconnect()
 
 
 def register_snapstart_hooks() -> bool:

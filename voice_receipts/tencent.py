@@ -16,13 +16,13 @@ from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentClo
 from tencentcloud.common.profile.client_profile import ClientProfile
 from tencentcloud.common.profile.http_profile import HttpProfile
 
+from voice_receipts import display
 from voice_receipts.config import TENCENT_CREDENTIALS
 from voice_receipts.errors import ConfigError
 
 # The credential sources, first complete pair wins: (id, key, token or "")
 SCF_CREDENTIALS, SDK_CREDENTIALS = TENCENT_CREDENTIALS
 REGION_NAME = re.compile(r"[a-z]{2,}(-[a-z0-9]+){1,3}")  # ap-guangzhou, ap-shanghai-fsi, na-ashburn
-_UNSAFE = re.compile(r"[^A-Za-z0-9._]")
 # What went wrong on the way, as the SDK codes it: no usable answer came back, so the API's own
 # error codes say nothing. Each client says it in its own words (what was sent, what to do).
 TIMED_OUT, UNREACHABLE, HTTP_ERROR, UNREADABLE = "timed out", "unreachable", "http error", "unreadable"
@@ -84,7 +84,7 @@ def is_region(text: str) -> bool:
 def safe_code(code: str) -> str:
     """The SDK's error code cut to characters safe in a reply and a log ("" when none is left).
     Never its message: the API may echo the request back in it."""
-    return _UNSAFE.sub("", code)[:64]
+    return display.safe_code(code).replace(":", "").replace("-", "")  # Tencent's codes: A-Z a-z 0-9 .
 
 
 def transport_failure(code: str, message: str) -> str | None:

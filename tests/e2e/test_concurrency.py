@@ -12,7 +12,7 @@ import pytest
 from moto.server import ThreadedMotoServer
 
 from tests import samples
-from tests.functional.aws_fixtures import create_table
+from tests.aws import create_table
 from tests.helpers import free_port
 
 TABLE = "receipts-concurrency"

@@ -12,12 +12,7 @@ from datetime import datetime, timezone
 import pytest
 from moto import mock_aws
 
-from tests.functional.aws_fixtures import (  # noqa: F401 - aws_env is a fixture
-    TABLE,
-    aws_client,
-    aws_env,
-    create_table,
-)
+from tests.aws import TABLE, aws_client, create_table
 from tests.helpers import ROOT
 from tests.samples import body
 from voice_receipts import calls, open_store

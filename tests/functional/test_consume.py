@@ -8,7 +8,7 @@ import json
 import pytest
 from moto import mock_aws
 
-from tests.functional.aws_fixtures import aws_client, aws_env, create_queue  # noqa: F401
+from tests.aws import aws_client, create_queue
 from tests.samples import body
 from voice_receipts import consume, logs
 from voice_receipts.callbacks import parse_callback

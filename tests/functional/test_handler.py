@@ -36,7 +36,7 @@ def test_config_is_read_once(handler, monkeypatch):
     first = runtime.get_app()
     monkeypatch.setenv("VOICE_RECEIPTS_TOKEN", "later-token-0123456")
     handler.main_handler(samples.body("voicekey_callback"), None)
-    assert runtime.get_app() is first and first.settings.tokens == ()
+    assert runtime.get_app() is first and first.gate.tokens == ()
 
 
 def test_cloud_runtime_without_store_fails_at_import(monkeypatch):

@@ -39,7 +39,7 @@ def app():
             "VOICE_RECEIPTS_ALLOWED_CIDRS": "10.0.0.0/8",  # a monitor is not VMS: not checked
         }
     )
-    return App(settings, Untouchable())
+    return App.configured(settings, Untouchable())
 
 
 EVENTS = {

@@ -137,7 +137,7 @@ class BrokenStore(Store):
 def test_store_unavailable_is_503_so_the_sender_retries(make_app):
     from voice_receipts.app import App
 
-    app = App(make_app().settings, BrokenStore(StoreUnavailable("sqlite store cannot write: disk I/O error")))
+    app = App(make_app().gate, BrokenStore(StoreUnavailable("sqlite store cannot write: disk I/O error")))
     status, reply = samples.reply_of(app(samples.aws_http(samples.body("voicekey_callback"))))
     assert (status, reply) == (
         503,
@@ -148,7 +148,7 @@ def test_store_unavailable_is_503_so_the_sender_retries(make_app):
 def test_a_bug_is_500_with_no_details(make_app):
     from voice_receipts.app import App
 
-    app = App(make_app().settings, BrokenStore(RuntimeError("13800138000 in a bug's message")))
+    app = App(make_app().gate, BrokenStore(RuntimeError("13800138000 in a bug's message")))
     status, reply = samples.reply_of(app(samples.tencent_apigw(samples.body("voicekey_callback"))))
     assert status == 500 and reply["result"] == 5000
     assert "13800138000" not in reply["errmsg"]
@@ -169,7 +169,7 @@ def test_a_readonly_sqlite_file_answers_503(tmp_path, make_app):
         SQLiteStore(tmp_path / "ro.db").close()
         os.chmod(tmp_path / "ro.db", 0o444)
         store = SQLiteStore(tmp_path / "ro.db")
-    app = App(make_app().settings, store)
+    app = App(make_app().gate, store)
     status, reply = samples.reply_of(app(samples.aws_http(samples.body("voicekey_callback"))))
     assert (status, reply["result"]) == (503, 5030)
     assert "sqlite store cannot write" in reply["errmsg"]

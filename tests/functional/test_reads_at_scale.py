@@ -12,7 +12,7 @@ import pytest
 from moto import mock_aws
 
 from tests import samples
-from tests.functional.aws_fixtures import TABLE, aws_client, aws_env, create_table  # noqa: F401
+from tests.aws import TABLE, aws_client, create_table
 from voice_receipts.callbacks import parse_callback
 from voice_receipts.receipt import build_receipt
 from voice_receipts.stores.dynamodb import DynamoDBStore
@@ -141,7 +141,7 @@ def test_an_old_file_gains_call_at_and_the_fold_inputs(tmp_path):
     )
 
 
-def test_a_report_of_one_day_reads_that_day_from_the_index_never_the_table(aws_env):  # noqa: F811
+def test_a_report_of_one_day_reads_that_day_from_the_index_never_the_table(aws_env):
     with mock_aws():
         client = aws_client("dynamodb")
         create_table(client)
@@ -176,7 +176,7 @@ def test_the_report_aggregated_in_the_database_is_the_calls_counted_one_by_one(s
         assert sum(aggregated.calls.values()) == len(store.calls(since=since, until=until, limit=None))
 
 
-def test_old_items_are_backfilled_into_the_new_indexes(aws_env):  # noqa: F811
+def test_old_items_are_backfilled_into_the_new_indexes(aws_env):
     import sys
 
     sys.path.insert(0, str(samples.ROOT / "deploy"))

@@ -9,7 +9,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from moto import mock_aws
 
-from tests.functional.aws_fixtures import TABLE, aws_client, aws_env, create_table  # noqa: F401 - aws_env is a fixture
+from tests.aws import TABLE, aws_client, create_table
 from tests.samples import body
 from voice_receipts.callbacks import parse_callback
 from voice_receipts.errors import UnsupportedOperation

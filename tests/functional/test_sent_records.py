@@ -7,15 +7,7 @@ import json
 import pytest
 from moto import mock_aws
 
-from tests.functional.aws_fixtures import (  # noqa: F401 - aws_env is a fixture
-    STATUS,
-    TABLE,
-    all_items,
-    aws_client,
-    aws_env,
-    create_table,
-    keypress,
-)
+from tests.aws import STATUS, TABLE, all_items, aws_client, create_table, keypress
 from tests.stubs import TdmqStub
 from voice_receipts.callbacks import parse_callback
 from voice_receipts.config import load_settings
@@ -196,7 +188,7 @@ def test_dynamodb_a_send_and_its_receipts_are_one_call_found_by_context(dynamodb
         settings = load_settings(env)
         first = send_code("+8613711112222", "1", context="login-7", settings=settings, store=dynamodb)
         # the receipt of the first call is stored before the second send is even made
-        app = App(settings, dynamodb)
+        app = App.configured(settings, dynamodb)
         done = {**STATUS["voicecode_callback"], "callid": first.call_id, "mobile": "13711112222"}
         assert app({"voicecode_callback": done})["result"] == 0
         second = send_code("+8613711112222", "2", context="login-7", settings=settings, store=dynamodb)

@@ -49,7 +49,7 @@ def env_for(stub: TdmqStub, **changes: str | None) -> dict[str, str]:
 
 def app_for(env: dict[str, str]) -> App:
     settings = load_settings(env)
-    return App(settings, open_store(settings.store, settings))
+    return App.configured(settings, open_store(settings.store, settings))
 
 
 def secrets_of(stub: TdmqStub) -> list[str]:
@@ -106,7 +106,7 @@ def test_a_redelivery_is_sent_again_because_a_queue_cannot_tell(stub):
 def test_one_client_per_store_reused_across_receipts(stub):
     settings = load_settings(env_for(stub))
     store = open_store(settings.store, settings)
-    client, app = store.client, App(settings, store)
+    client, app = store.client, App.configured(settings, store)
     for n in range(3):
         keypress = {k: CALLBACK[k] for k in ("call_from", "callid", "mobile", "nationcode")}
         assert app({"voicekey_callback": {**keypress, "keypress": str(n)}}) == OK
@@ -122,7 +122,7 @@ def test_store_is_injectable_with_any_client():
             return type("Response", (), {"Result": True, "MsgId": "m1"})()
 
     store = CMQStore("receipts", FakeClient())
-    app = App(load_settings({"VOICE_RECEIPTS_STORE": "cmq://receipts"}), store)
+    app = App.configured(load_settings({"VOICE_RECEIPTS_STORE": "cmq://receipts"}), store)
     assert app(EVENT) == OK
     assert sent[0][0] == "receipts" and json.loads(sent[0][1])["callid"] == "c1"
 

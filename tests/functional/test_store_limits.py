@@ -10,14 +10,7 @@ import pytest
 from moto import mock_aws
 
 from tests import samples
-from tests.functional.aws_fixtures import (  # noqa: F401 - aws_env is a fixture
-    TABLE,
-    all_items,
-    aws_client,
-    aws_env,
-    create_table,
-    drain,
-)
+from tests.aws import TABLE, all_items, aws_client, create_table, drain
 from tests.stubs import TdmqStub
 from tests.worst_case import in_sqs_character_set, sqs_message_bytes, worst_case_body
 from voice_receipts.app import App
@@ -43,7 +36,7 @@ def deliver(app: App, body: bytes):
 
 
 def largest_then_one_more(app: App) -> None:
-    bound = app.settings.max_body_bytes
+    bound = app.gate.max_body_bytes
     status, reply = deliver(app, worst_case_body(bound, callid_tail="fits"))
     assert (status, reply) == (200, {"result": 0, "errmsg": "OK"}), reply
     status, reply = deliver(app, worst_case_body(bound + 1, callid_tail="over"))
@@ -53,14 +46,13 @@ def largest_then_one_more(app: App) -> None:
 
 def test_sqlite_stores_the_largest_worst_case_body(tmp_path):
     store = SQLiteStore(tmp_path / "limits.db")
-    app = App(settings_for("sqlite:///x"), store)
+    app = App.configured(settings_for("sqlite:///x"), store)
     largest_then_one_more(app)
     [(callid,)] = store._query("SELECT callid FROM receipts")
     [receipt] = store.receipts(callid)
     assert receipt.callid.endswith("fits")
     assert (
-        receipt.raw
-        == json.loads(worst_case_body(app.settings.max_body_bytes, "fits"))["voice_failure_callback"]
+        receipt.raw == json.loads(worst_case_body(app.gate.max_body_bytes, "fits"))["voice_failure_callback"]
     )
 
 
@@ -69,11 +61,11 @@ def test_dynamodb_stores_the_largest_worst_case_body():
     with mock_aws():
         client = aws_client("dynamodb")
         create_table(client)
-        app = App(settings_for(f"dynamodb://{TABLE}"), DynamoDBStore(TABLE, client=client))
+        app = App.configured(settings_for(f"dynamodb://{TABLE}"), DynamoDBStore(TABLE, client=client))
         largest_then_one_more(app)
         [item] = all_items(client)
         assert item["callid"]["S"].endswith("fits")
-        body = worst_case_body(app.settings.max_body_bytes, "fits")
+        body = worst_case_body(app.gate.max_body_bytes, "fits")
         assert json.loads(item["raw"]["S"]) == json.loads(body)["voice_failure_callback"]
 
 
@@ -86,13 +78,13 @@ def test_sqs_stores_the_largest_worst_case_body_in_a_default_size_queue(queue):
         if queue.endswith(".fifo"):
             attributes["FifoQueue"] = "true"
         url = client.create_queue(QueueName=queue, Attributes=attributes)["QueueUrl"]
-        app = App(settings_for(f"sqs://{queue}"), SQSStore(url, client=client))
+        app = App.configured(settings_for(f"sqs://{queue}"), SQSStore(url, client=client))
         largest_then_one_more(app)
         [message] = drain(client, url)
         # moto counts characters of the body only; SQS counts bytes of the body and attributes
         assert sqs_message_bytes(message["Body"], message["MessageAttributes"]) <= QUEUE_DEFAULT
         assert in_sqs_character_set(message["Body"])
-        body = worst_case_body(app.settings.max_body_bytes, "fits")
+        body = worst_case_body(app.gate.max_body_bytes, "fits")
         assert json.loads(message["Body"])["raw"] == json.loads(body)["voice_failure_callback"]
 
 
@@ -109,11 +101,11 @@ def test_cmq_stores_the_largest_worst_case_body_in_a_default_size_queue():
             {"TENCENTCLOUD_SECRET_ID": stub.secret_id, "TENCENTCLOUD_SECRET_KEY": stub.secret_key}
         )
         store = CMQStore("receipts", build_client("ap-guangzhou", credential, stub.url))
-        app = App(settings_for("cmq://receipts"), store)
+        app = App.configured(settings_for("cmq://receipts"), store)
         largest_then_one_more(app)
         [message] = stub.messages
         assert len(message.body.encode("utf-8")) <= CMQ_DEFAULT
-        body = worst_case_body(app.settings.max_body_bytes, "fits")
+        body = worst_case_body(app.gate.max_body_bytes, "fits")
         assert json.loads(message.body)["raw"] == json.loads(body)["voice_failure_callback"]
         assert len(stub.received) == 1  # the 413 never reached TDMQ
 
@@ -146,7 +138,7 @@ def test_a_mobile_the_by_phone_index_cannot_key_is_400_not_503_forever():
     with mock_aws():
         client = aws_client("dynamodb")
         create_table(client)
-        app = App(settings_for(f"dynamodb://{TABLE}"), DynamoDBStore(TABLE, client=client))
+        app = App.configured(settings_for(f"dynamodb://{TABLE}"), DynamoDBStore(TABLE, client=client))
         too_long = samples.body("voicecode_callback", callid="long-mobile", mobile="1" * 2100)
         for _ in range(2):  # every redelivery gets the same permanent answer
             status, reply = samples.reply_of(app(samples.aws_http(too_long)))
@@ -160,7 +152,7 @@ def test_sqs_never_gets_a_character_it_refuses():
     with mock_aws():
         client = aws_client("sqs")
         url = client.create_queue(QueueName="receipts")["QueueUrl"]
-        app = App(settings_for("sqs://receipts"), SQSStore(url, client=client))
+        app = App.configured(settings_for("sqs://receipts"), SQSStore(url, client=client))
         # in a callid (a message attribute): refused at validation, before SQS is asked
         bad_callid = samples.body("voicekey_callback", callid="c\uffff1")
         status, reply = samples.reply_of(app(samples.aws_http(bad_callid)))
@@ -185,7 +177,7 @@ def test_dynamodb_takes_the_largest_numbers_validation_lets_through():
         client = aws_client("dynamodb")
         create_table(client)
         store = DynamoDBStore(TABLE, client=client)
-        app = App(settings_for(f"dynamodb://{TABLE}"), store)
+        app = App.configured(settings_for(f"dynamodb://{TABLE}"), store)
         most, huge = "9" * 18, int("9" * 4300)
         status_body = samples.body("voicecode_callback", callid="n1", fee=most, start_calltime=most, x=huge)
         failure_body = samples.body("voice_failure_callback", callid="n1", failure_code="-" + most, y=-huge)

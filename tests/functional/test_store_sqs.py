@@ -10,14 +10,13 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from tests.functional.aws_fixtures import (  # noqa: F401 - aws_env is a fixture
+from tests.aws import (
     FAILURE,
     OK,
     STATUS,
     app,
     assert_unavailable,
     aws_client,
-    aws_env,
     body_of,
     closed_port,
     create_queue,

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from tests import samples
-from tests.functional.aws_fixtures import aws_env, closed_port  # noqa: F401 - aws_env is a fixture
+from tests.aws import closed_port
 from voice_receipts import runtime
 from voice_receipts.app import App
 from voice_receipts.callbacks import parse_callback

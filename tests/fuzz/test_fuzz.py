@@ -24,7 +24,7 @@ SHAPES = sorted(samples.SHAPES)
 @pytest.fixture(scope="module")
 def app():
     store = SQLiteStore(":memory:")
-    yield App(load_settings({"VOICE_RECEIPTS_STORE": "sqlite:///:memory:"}), store)
+    yield App.configured(load_settings({"VOICE_RECEIPTS_STORE": "sqlite:///:memory:"}), store)
     store.close()
 
 

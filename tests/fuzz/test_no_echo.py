@@ -56,7 +56,7 @@ class Checker:
         self.buffer = io.StringIO()
         logs.configure("DEBUG", self.buffer)
         self.store = SQLiteStore(":memory:")
-        self.app = App(load_settings({"VOICE_RECEIPTS_STORE": "sqlite:///x"}), self.store)
+        self.app = App.configured(load_settings({"VOICE_RECEIPTS_STORE": "sqlite:///x"}), self.store)
         self.rejected = 0
 
     def check(self, payload) -> None:

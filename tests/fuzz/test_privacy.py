@@ -26,7 +26,9 @@ def test_logs_of_a_replay_and_the_fuzz_corpus_hold_no_mobile_and_no_token(tmp_pa
     buffer = io.StringIO()
     logs.configure("DEBUG", buffer)
     store = SQLiteStore(tmp_path / "p.db")
-    app = App(load_settings({"VOICE_RECEIPTS_STORE": "sqlite:///x", "VOICE_RECEIPTS_TOKEN": TOKEN}), store)
+    app = App.configured(
+        load_settings({"VOICE_RECEIPTS_STORE": "sqlite:///x", "VOICE_RECEIPTS_TOKEN": TOKEN}), store
+    )
     results = list(replay(app, [samples.EVENTS]))
     assert any(r.status == 200 for r in results)
 

@@ -30,7 +30,7 @@ class AwsHttpApi(HttpAdapter):
         )
 
     @classmethod
-    def request(cls, event: dict, context: Any) -> Request:
+    def request(cls, event: dict[str, Any], context: Any) -> Request:
         ctx = event["requestContext"]
         http = ctx.get("http") if isinstance(ctx.get("http"), dict) else {}
         raw_query = event.get("rawQueryString")
@@ -69,7 +69,7 @@ class AwsRestApi(HttpAdapter):
         )
 
     @classmethod
-    def request(cls, event: dict, context: Any) -> Request:
+    def request(cls, event: dict[str, Any], context: Any) -> Request:
         ctx = event["requestContext"]
         identity = ctx.get("identity") if isinstance(ctx.get("identity"), dict) else {}
         multi = event.get("multiValueQueryStringParameters")

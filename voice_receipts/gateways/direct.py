@@ -37,5 +37,5 @@ class Direct:
         )
 
     @classmethod
-    def respond(cls, reply: Reply) -> dict:
+    def respond(cls, reply: Reply) -> dict[str, Any]:
         return reply.payload()  # the spec's object itself, not an HTTP envelope

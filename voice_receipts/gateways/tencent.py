@@ -24,7 +24,7 @@ class TencentApiGateway(HttpAdapter):
         return isinstance(ctx, dict) and "serviceId" in ctx
 
     @classmethod
-    def request(cls, event: dict, context: Any) -> Request:
+    def request(cls, event: dict[str, Any], context: Any) -> Request:
         ctx = event["requestContext"]
         # queryString holds what the client sent; queryStringParameters only declared parameters
         return Request(
@@ -58,7 +58,7 @@ class TencentFunctionUrl(HttpAdapter):
         )
 
     @classmethod
-    def request(cls, event: dict, context: Any) -> Request:
+    def request(cls, event: dict[str, Any], context: Any) -> Request:
         headers = lower_headers(event.get("headers"))
         return Request(
             method=str(event.get("httpMethod", "")).upper(),

@@ -6,7 +6,7 @@ never loads botocore.
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from botocore.config import Config
@@ -22,6 +22,7 @@ from botocore.exceptions import (
     ReadTimeoutError,
 )
 
+from voice_receipts.display import safe_code
 from voice_receipts.errors import ConfigError, StoreUnavailable
 
 # Bounds that end a faulting request well inside a 10 s function timeout. Note botocore's trap:
@@ -66,7 +67,26 @@ MISSING = {
     "QueueDoesNotExist",
     "AWS.SimpleQueueService.NonExistentQueue",
 }
-_SAFE_CODE = re.compile(r"[^A-Za-z0-9._:-]")
+SERVER_SIDE = {"InternalServerError", "ServiceUnavailable"}
+
+# A ClientError's code (and HTTP status) -> what it means for the store, first match wins: a
+# table, as httpx maps its transport's errors, instead of an if-chain
+CLIENT_ERRORS: tuple[tuple[Callable[[str, int], bool], str], ...] = (
+    (lambda code, _: code in THROTTLING, "is throttling"),
+    (lambda code, _: code in MISSING, "does not exist in this account and region"),
+    (lambda code, _: code in CREDENTIALS, "rejected the AWS credentials"),
+    (lambda code, _: "AccessDenied" in code, "denied access: the function's role lacks a permission"),
+    (lambda code, status: status >= 500 or code in SERVER_SIDE, "is failing on AWS's side"),
+)
+# botocore's own errors (no answer from AWS) -> what happened
+TRANSPORT_ERRORS: tuple[tuple[tuple[type[Exception], ...], str], ...] = (
+    ((ConnectTimeoutError, ReadTimeoutError), "timed out"),
+    ((EndpointConnectionError,), "cannot be reached"),
+    (
+        (NoCredentialsError, PartialCredentialsError, CredentialRetrievalError),
+        "cannot be used: no usable AWS credentials",
+    ),
+)
 
 
 def make_client(service: str, region: str | None = None, endpoint_url: str | None = None) -> Any:
@@ -96,7 +116,7 @@ def make_client(service: str, region: str | None = None, endpoint_url: str | Non
 class _Answered:
     """What botocore reads of an HTTP response body (AWSResponse.content reads raw.stream())."""
 
-    def stream(self):
+    def stream(self) -> Iterator[bytes]:
         yield b"{}"
 
 
@@ -125,7 +145,7 @@ def error_code(exc: BaseException) -> str:
         code = str(exc.response.get("Error", {}).get("Code") or "UnknownError")
     else:
         code = type(exc).__name__
-    return _SAFE_CODE.sub("", code)[:64] or "UnknownError"
+    return safe_code(code) or "UnknownError"
 
 
 def unavailable(what: str, exc: Exception) -> StoreUnavailable:
@@ -137,27 +157,10 @@ def unavailable(what: str, exc: Exception) -> StoreUnavailable:
     code = error_code(exc)
     if isinstance(exc, ClientError):
         status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode") or 0
-        if code in THROTTLING:
-            text = f"{what} is throttling ({code})"
-        elif code in MISSING:
-            text = f"{what} does not exist in this account and region ({code})"
-        elif code in CREDENTIALS:
-            text = f"{what} rejected the AWS credentials ({code})"
-        elif "AccessDenied" in code:
-            text = f"{what} denied access: the function's role lacks a permission ({code})"
-        elif status >= 500 or code in ("InternalServerError", "ServiceUnavailable"):
-            text = f"{what} is failing on AWS's side ({code})"
-        else:
-            text = f"{what} refused the request ({code})"
-    elif isinstance(exc, ConnectTimeoutError | ReadTimeoutError):
-        text = f"{what} timed out ({code})"
-    elif isinstance(exc, EndpointConnectionError):
-        text = f"{what} cannot be reached ({code})"
-    elif isinstance(exc, NoCredentialsError | PartialCredentialsError | CredentialRetrievalError):
-        text = f"{what} cannot be used: no usable AWS credentials ({code})"
+        words = next((w for matches, w in CLIENT_ERRORS if matches(code, status)), "refused the request")
     else:
-        text = f"{what} failed ({code})"
-    return StoreUnavailable(text)
+        words = next((w for kinds, w in TRANSPORT_ERRORS if isinstance(exc, kinds)), "failed")
+    return StoreUnavailable(f"{what} {words} ({code})")
 
 
 # What every store call catches: the two roots of botocore's errors.

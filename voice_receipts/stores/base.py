@@ -178,8 +178,12 @@ class Store(ABC):
             certain = sum(1 for f in found if f.at > cursor[0])
             if limit is not None and certain >= limit:
                 break
-        chosen = _newest_first(found)[:limit] if limit is not None else _newest_first(found)
-        return self.calls_of([f.callid for f in chosen])
+        return self._chosen(found, since, until, state, limit)
+
+    def _chosen(self, found, since, until, state, limit) -> list[Call]:
+        """The newest `limit` of these facts that match, folded whole."""
+        wanted = _newest_first(f for f in found if _matches(f, since, until, state))
+        return self.calls_of([f.callid for f in (wanted[:limit] if limit is not None else wanted)])
 
     def _fold(self, callids: Iterable[str]) -> Iterable[Call]:
         for callid in callids:
@@ -196,6 +200,11 @@ class Store(ABC):
     def warm(self, receipt: Receipt) -> None:  # noqa: B027 - most backends have nothing to warm
         """Do at init whatever the first put would do once per process, without storing
         `receipt`: init runs with the full CPU on Lambda, the first request at 128 MB's share."""
+
+    def disconnect(self) -> None:  # noqa: B027 - most backends hold no connection
+        """Drop pooled connections, keeping the client: the next call opens new ones. SnapStart
+        calls it after a restore (no socket shared between copies); a SQL store whose database
+        must be able to pause calls it when idle."""
 
     def close(self) -> None:  # noqa: B027 - most backends hold nothing to release
         pass

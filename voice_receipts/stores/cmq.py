@@ -44,6 +44,18 @@ TRANSPORT_WORDS = {  # tencent.transport_failure's kinds
 }
 
 
+# TDMQ's error codes (by prefix, first match wins) -> what a person can do about it
+HINTS: tuple[tuple[tuple[str, ...], str], ...] = (
+    (
+        ("AuthFailure.UnauthorizedOperation", "UnauthorizedOperation"),
+        "; the function's role needs tdmq:SendCmqMsg on this queue",
+    ),
+    (("AuthFailure",), "; check the function's credentials"),
+    (("ResourceNotFound", "ResourceUnavailable"), "; check that the queue exists in this region"),
+    (("RequestLimitExceeded",), "; TDMQ is throttling"),
+)
+
+
 class CMQStore(Store):
     name = "cmq"
 
@@ -112,15 +124,8 @@ class CMQStore(Store):
         if transport:
             return f"{where}: {TRANSPORT_WORDS[transport]}"
         safe = tencent.safe_code(code) or "unknown error"
-        if safe.startswith(("AuthFailure.UnauthorizedOperation", "UnauthorizedOperation")):
-            return f"{where}: {safe}; the function's role needs tdmq:SendCmqMsg on this queue"
-        if safe.startswith("AuthFailure"):
-            return f"{where}: {safe}; check the function's credentials"
-        if safe.startswith(("ResourceNotFound", "ResourceUnavailable")):
-            return f"{where}: {safe}; check that the queue exists in this region"
-        if safe.startswith("RequestLimitExceeded"):
-            return f"{where}: {safe}; TDMQ is throttling"
-        return f"{where}: {safe}"
+        hint = next((h for prefixes, h in HINTS if safe.startswith(prefixes)), "")
+        return f"{where}: {safe}{hint}"
 
 
 def credential_from(env: Mapping[str, str]) -> Credential:

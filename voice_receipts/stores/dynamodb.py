@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from voice_receipts import kinds
 from voice_receipts.config import Settings
 from voice_receipts.durations import durations
-from voice_receipts.errors import ConfigError
+from voice_receipts.errors import ConfigError, UnsupportedOperation
 from voice_receipts.receipt import Receipt
 from voice_receipts.stores.aws import AWS_ERRORS, error_code, make_client, rehearse, unavailable
 from voice_receipts.stores.base import Store
@@ -118,16 +118,6 @@ class DynamoDBStore(Store):
         found = [from_item(i) for i in items]
         return sorted(found, key=lambda r: (r.received_at, r.event_id))
 
-    def receipts_for_phone(self, phone: str, limit: int = 50) -> list[Receipt]:
-        """Up to `limit` receipts to one number ("+8613800138000"), newest first, from the
-        by-phone index. An index read is eventually consistent: a receipt stored a moment ago
-        may be missing."""
-        found: list[Receipt] = []
-        for item in self._by_phone(phone, limit):
-            found.append(from_item(item))
-            if len(found) >= limit:
-                break
-        return found
 
     def callids_for_context(self, context: str, limit: int = 50) -> list[str]:
         """Up to `limit` calls sent for one business id, newest first: one Query on by-context
@@ -146,25 +136,6 @@ class DynamoDBStore(Store):
                 break
         return list(callids)
 
-    def _by_phone(self, phone: str, page: int, project: bool = False) -> Iterator[dict[str, Any]]:
-        """One number's receipts newest first (the by-number index holds keys only: with
-        `project` False, each is then read from the table)."""
-        request: dict[str, Any] = {
-            "IndexName": PHONE_INDEX,
-            "KeyConditionExpression": "phone = :p",
-            "ExpressionAttributeValues": {":p": {"S": phone}},
-            "ScanIndexForward": False,  # newest call_at first
-            "Limit": page,
-        }
-        for key in self._query(**request):
-            if project:
-                yield key
-            else:
-                yield from self._query(
-                    KeyConditionExpression="callid = :c AND event_id = :e",
-                    ExpressionAttributeValues={":c": key["callid"], ":e": key["event_id"]},
-                )
-
     def callids(self, since: str | None = None) -> list[str]:
         """Every call (first seen at or after `since`), by a Scan of the whole table: for local
         use and tests. Listings (`show`, `--since`) and reports use the indexes instead; the
@@ -172,6 +143,19 @@ class DynamoDBStore(Store):
         from voice_receipts.stores.dynamodb_scan import callids
 
         return callids(self.client, self.table_name, since)
+
+    def _listing(self, since, until, state, limit, phone=None):
+        """By the indexes; a listing with no --since reads LOOKBACK_DAYS of by-day, and only
+        when those hold fewer calls than asked (a small or quiet table: an archive replayed
+        into a test table) the rest by Scan, where the credentials allow one."""
+        found = super()._listing(since, until, state, limit, phone)
+        if phone is not None or since is not None or (limit is not None and len(found) >= limit):
+            return found
+        try:
+            every = self.callids()
+        except UnsupportedOperation:
+            return found
+        return super()._chosen(self.facts_of(every), None, until, state, limit)
 
     def walk(self, cursor, *, since=None, until=None, phone=None, failed=False, page=200):
         from voice_receipts.stores.dynamodb_index import walk
@@ -221,6 +205,9 @@ class DynamoDBStore(Store):
         resolves the endpoint, builds the signer) done at init, without sending anything."""
         request = {"TableName": self.table_name, "Item": self.item(receipt)}
         rehearse(self.client, "put_item", {**request, "ConditionExpression": INSERT_IF_ABSENT})
+
+    def disconnect(self) -> None:
+        self.client.close()  # botocore empties its pool; the client opens new sockets when next used
 
     def close(self) -> None:
         self.client.close()

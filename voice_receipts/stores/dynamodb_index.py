@@ -56,8 +56,12 @@ def _days_down(top: str, bottom: str) -> Iterator[str]:
 def walk(store: DynamoDBStore, cursor, since, until, phone, failed, page) -> list[tuple[str, str]]:
     """Store.walk: by-number for one number, else by-day, a day at a time newest first."""
     now = datetime.now(timezone.utc)
-    top = min(x for x in (cursor[0] if cursor else None, until, to_iso(now + timedelta(days=1))) if x)
-    bottom = since or to_iso(now - timedelta(days=store.retention_days or LOOKBACK_DAYS))
+    if phone:  # one number is one partition: its whole history, newest first
+        top = min(x for x in (cursor[0] if cursor else None, until, "9999") if x)
+        bottom = since or "0000"
+    else:  # days are partitions: from the top day down to `since`, or LOOKBACK_DAYS back
+        top = min(x for x in (cursor[0] if cursor else None, until, to_iso(now + timedelta(days=1))) if x)
+        bottom = since or to_iso(now - timedelta(days=store.retention_days or LOOKBACK_DAYS))
     found: list[tuple[str, str]] = []
     partitions = [("phone", phone)] if phone else [("call_day", d) for d in _days_down(top, bottom)]
     for key, value in partitions:

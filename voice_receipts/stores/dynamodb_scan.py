@@ -81,9 +81,9 @@ def items_between(
 
 def _segment(
     client: Any, table: str, step: Callable[[int], None], **request: Any
-) -> tuple[list[dict], int, float]:
+) -> tuple[list[dict[str, Any]], int, float]:
     """One segment's matching items, the items it read and the read units it consumed."""
-    found: list[dict] = []
+    found: list[dict[str, Any]] = []
     scanned, units = 0, 0.0
     for page in _scan(client, table, **request):
         found += page.get("Items", [])

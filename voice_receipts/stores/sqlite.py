@@ -7,7 +7,7 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import voice_receipts.stores.facts as facts
 import voice_receipts.stores.reads as reads
@@ -207,7 +207,7 @@ class SQLiteStore(Store):
         )
         return [callid for (callid,) in rows]
 
-    def _query(self, sql: str, params: tuple = ()) -> list[tuple]:
+    def _query(self, sql: str, params: tuple[object, ...] = ()) -> list[tuple[Any, ...]]:
         try:
             with self._lock:
                 return self._db.execute(sql, params).fetchall()
@@ -237,5 +237,5 @@ INSERT = f"INSERT OR IGNORE INTO receipts ({', '.join(_COLUMNS)}) VALUES ({', '.
 _BETWEEN = "received_at >= ? AND received_at < ?"
 
 
-def _receipts(rows: list[tuple]) -> list[Receipt]:
+def _receipts(rows: list[tuple[Any, ...]]) -> list[Receipt]:
     return [Receipt.from_dict(json.loads(record)) for (record,) in rows]

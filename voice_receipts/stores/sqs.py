@@ -114,6 +114,9 @@ class SQSStore(Store):
                     raise StoreUnavailable(f"{self._what}: looking up its URL was slow")
         return self.queue_url
 
+    def disconnect(self) -> None:
+        self.client.close()  # botocore empties its pool; the client opens new sockets when next used
+
     def close(self) -> None:
         self.client.close()
 

@@ -41,3 +41,8 @@ def main(argv: list[str] | None = None) -> int:
         # stdout is broken: point it at devnull so the interpreter's final flush stays quiet
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+
+
+def run() -> None:
+    """The `voice-receipts` console script (pyproject.toml): main() as the process's exit status."""
+    sys.exit(main())

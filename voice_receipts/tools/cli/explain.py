@@ -34,9 +34,9 @@ def add(sub, common) -> None:
 
 def run(args: argparse.Namespace) -> int:
     if args.code is None:
-        print("\n\n".join(explain(str(c)) for c in (*codes.FAILURE_CODES, *codes.SEND_ERROR_CODES)))
+        print("\n\n".join(explain(str(c)) or "" for c in (*codes.FAILURE_CODES, *codes.SEND_ERROR_CODES)))
         print()
-        print("\n\n".join(explain(c) for c in (*API_ERRORS, *COMMON_ERRORS)))
+        print("\n\n".join(explain(c) or "" for c in (*API_ERRORS, *COMMON_ERRORS)))
         return 0
     text = explain(args.code.strip())
     if text is None:

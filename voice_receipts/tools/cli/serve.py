@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
 
     app = build_app(settings(args))  # a server logs every request, as in the cloud
     try:
-        server = make_server(app, args.host, args.port, app.settings.max_body_bytes)
+        server = make_server(app, args.host, args.port, app.gate.max_body_bytes)
     except OSError as exc:
         if exc.errno == errno.EADDRINUSE:
             message = f"port {args.port} on {args.host} is in use; choose another with --port"

@@ -1,20 +1,15 @@
-"""Shared by the DynamoDB, SQS and moto-server suites: fake credentials, tables, queues, faults.
-
-Import `aws_env` and mark a module with `pytestmark = pytest.mark.usefixtures("aws_env")`;
-everything else here is a plain helper.
-"""
+"""Helpers shared by the DynamoDB, SQS and moto-server suites: clients, tables, queues, faults.
+The `aws_env` fixture (fake credentials, a fixed region) is in tests/conftest.py: mark a module
+with `pytestmark = pytest.mark.usefixtures("aws_env")`."""
 
 from __future__ import annotations
 
 import contextlib
 import json
-import os
 import socket
 import threading
 from collections.abc import Iterator
 from typing import Any
-
-import pytest
 
 from deploy import dynamodb_table
 from tests.helpers import free_port
@@ -68,24 +63,8 @@ def aws_client(service: str, endpoint_url: str | None = None) -> Any:
     return _session.client(service, region_name=REGION, endpoint_url=endpoint_url)
 
 
-@pytest.fixture
-def aws_env(monkeypatch, tmp_path):
-    """Fake credentials and a fixed region; no profile, no endpoint override, no metadata service,
-    so nothing a test does can reach real AWS."""
-    for name in list(os.environ):
-        if name.startswith("AWS_"):
-            monkeypatch.delenv(name)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_SESSION_TOKEN", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
-    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
-    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-
-
 def app(store: Store, retention_days: int | None = None) -> App:
-    return App(Settings(retention_days=retention_days), store)
+    return App.configured(Settings(retention_days=retention_days), store)
 
 
 def create_table(client: Any, name: str = TABLE) -> None:

@@ -1,4 +1,4 @@
-"""What a second reader broke by trying (round review): each is one clear line, never a traceback."""
+"""What a person types wrong (times, URLs, files, limits, periods) ends in one clear line, never a traceback."""
 
 import json
 
