@@ -195,9 +195,6 @@ class SQLiteStore(Store):
             found.add(odd)
         return found
 
-    def callids_for_phone(self, phone: str, limit: int) -> list[str]:
-        return [c.callid for c in self._listing(None, None, None, limit, phone=phone)]
-
     def callids_for_context(self, context: str, limit: int = 50) -> list[str]:
         # the WHERE repeats the index's own expression and condition, so SQLite uses it
         rows = self._query(

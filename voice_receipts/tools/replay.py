@@ -125,7 +125,10 @@ def count(paths: Iterable[str | Path]) -> int:
                 continue
             try:
                 with file.open("rb") as f:
-                    total += sum(chunk.count(b"\n") for chunk in iter(lambda f=f: f.read(1 << 20), b""))
+                    last = b"\n"
+                    for chunk in iter(lambda f=f: f.read(1 << 20), b""):
+                        total, last = total + chunk.count(b"\n"), chunk[-1:]
+                    total += last != b"\n"  # a last line without its newline
             except OSError:
                 total += 1
     return total
