@@ -199,7 +199,8 @@ def lookups(code: Path, size: int, runs: int) -> dict[str, float]:
         # warm) is what `show` pays; median over processes. Then, in one process, the median of
         # 10 more calls: what a long-lived reader (serve, a script) pays
         found[op] = median([child(code, CHILD, op, url, "1", HOT, since)["first_ms"] for _ in range(runs)])
-        found[f"{op}_warm"] = child(code, CHILD, op, url, "11", HOT, since)["ms"]
+        warm = child(code, CHILD, op, url, "11", HOT, since)
+        found[f"{op}_warm"], found[f"{op}_n"] = warm["ms"], warm["n"]
     return found
 
 
@@ -237,6 +238,7 @@ def main() -> None:
     p.add_argument("--no-baseline", action="store_true")
     p.add_argument("--replay-lines", type=int, default=1_000_000)
     p.add_argument("--baseline-from", metavar="JSON", help="the baseline's rows saved by an earlier run")
+    p.add_argument("--replay-from", action="store_true", help="take the replays from --baseline-from too")
     args = p.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
     began = time.perf_counter()
@@ -250,7 +252,11 @@ def main() -> None:
             }
             rows.append((name, size, got))
             print(name, size, json.dumps(got), flush=True)
-    replays = {name: replay(code, args.replay_lines, first_only=code != ROOT) for name, code in codes.items()}
+    replays = (
+        {}
+        if args.replay_from
+        else {name: replay(code, args.replay_lines, first_only=code != ROOT) for name, code in codes.items()}
+    )
     print(json.dumps(replays))
     if args.baseline_from:  # measured earlier on the same machine and files
         saved = json.loads(Path(args.baseline_from).read_text())
@@ -276,6 +282,8 @@ def write(rows, built, replays, args, took: float) -> None:
             op: f"{g[op]:.1f} ms" + (f" ({g[op + '_warm']:.2f})" if op + "_warm" in g else "")
             for op in TARGETS
         }
+        if "failed_n" in g:
+            ms["failed"] += f", {g['failed_n']} calls"
         lines.append(
             f"| {name} | {size:,} | {b['build_s']:.0f} s, {b['bytes'] / 2**20:.0f} MiB | {ms['show']}"
             f" | {ms['failed']} | {ms['phone']} | {g['report_s']:.2f} s | {g['report_rss']:.0f} MiB"

@@ -174,7 +174,9 @@ class Store(ABC):
         seen: set[str] = set()
         found: list[Facts] = []
         cursor = None
-        page = min(PAGE, 2 * limit + 10) if limit is not None else PAGE  # then doubling
+        # a first page about the answer's size (a failed call has one failure receipt; other
+        # calls one to three receipts), then doubling
+        page = min(PAGE, (1 if failed else 2) * limit + 10) if limit is not None else PAGE
         while True:
             rows = self.walk(cursor, since=since, until=until, phone=phone, failed=failed, page=page)
             new = list(dict.fromkeys(c for _, c in rows if c not in seen))
