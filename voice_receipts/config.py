@@ -8,6 +8,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from voice_receipts.bounds import durable, whole_number
 from voice_receipts.errors import ConfigError
 from voice_receipts.limits import STORE_MAX_BODY_BYTES
 
@@ -15,6 +16,7 @@ STORE = "VOICE_RECEIPTS_STORE"
 TOKEN = "VOICE_RECEIPTS_TOKEN"  # noqa: S105 - the variable's name, not a secret
 TOKEN_PREVIOUS = "VOICE_RECEIPTS_TOKEN_PREVIOUS"  # noqa: S105 - still accepted during a rotation
 ALLOW_UNAUTHENTICATED = "VOICE_RECEIPTS_ALLOW_UNAUTHENTICATED"
+ALLOW_EPHEMERAL_STORE = "VOICE_RECEIPTS_ALLOW_EPHEMERAL_STORE"  # tests: a store that forgets on exit
 DIRECT_INVOCATION = "VOICE_RECEIPTS_DIRECT_INVOCATION"
 MAX_BODY_BYTES = "VOICE_RECEIPTS_MAX_BODY_BYTES"
 ALLOWED_CIDRS = "VOICE_RECEIPTS_ALLOWED_CIDRS"
@@ -42,6 +44,12 @@ DEFAULT_LOCAL_STORE = "sqlite:///receipts.db"
 # in ap-shanghai, say) is not where VMS answers, so the sender has its own setting
 DEFAULT_VMS_REGION = "ap-guangzhou"
 DEFAULT_MAX_BODY_BYTES = 64 * 1024
+# Every numeric setting has bounds checked at start-up: a value that passes start-up must not then
+# fail every receipt. A VMS callback is 130-250 bytes: below 512 ordinary ones could be refused.
+MIN_BODY_BYTES = 512
+# DynamoDB's expires_at is received_at + the days: 100 years keeps it far inside datetime (year
+# 9999) and any store's arithmetic, where 10^9 days overflowed on every put
+MAX_RETENTION_DAYS = 36_500
 DEFAULT_EVENT_BUS = "default"
 SCHEMES = ("sqlite", "dynamodb", "sqs", "cmq")
 # A token travels in a URL the VMS console stores and sends back verbatim: only characters that
@@ -127,7 +135,7 @@ def load_settings(environ: Mapping[str, str] | None = None, store: str | None = 
     """
     env = os.environ if environ is None else environ
     cloud = in_cloud_runtime(env)
-    store_url = _store(env, store, cloud)
+    store_url = durable(_store(env, store, cloud), _flag(env, ALLOW_EPHEMERAL_STORE, default=False))
     tokens = _tokens(env, cloud)
     level = env.get(LOG_LEVEL, "INFO").strip().upper()
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR"):
@@ -140,7 +148,7 @@ def load_settings(environ: Mapping[str, str] | None = None, store: str | None = 
         direct_invocation=_flag(env, DIRECT_INVOCATION, default=not cloud),
         max_body_bytes=_max_body(env, store_url),
         allowed_cidrs=_cidrs(env.get(ALLOWED_CIDRS, "")),
-        retention_days=_positive_int(env, RETENTION_DAYS),
+        retention_days=whole_number(env, RETENTION_DAYS, 1, MAX_RETENTION_DAYS),
         tencent_region=env.get(TENCENT_REGION) or env.get(SCF_REGION) or None,
         tencent_endpoint=env.get(TENCENT_ENDPOINT) or None,
         tencent_credentials={
@@ -207,30 +215,14 @@ def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
     raise ConfigError(f"{name} must be true or false, got {raw!r}")
 
 
-def _positive_int(env: Mapping[str, str], name: str) -> int | None:
-    raw = env.get(name, "").strip()
-    if not raw:
-        return None
-    try:
-        value = int(raw)
-    except ValueError:
-        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from None
-    if value <= 0:
-        raise ConfigError(f"{name} must be greater than 0, got {value}")
-    return value
-
-
 def _max_body(env: Mapping[str, str], store: StoreURL) -> int:
     bound = STORE_MAX_BODY_BYTES[store.scheme]
-    value = _positive_int(env, MAX_BODY_BYTES)
-    if value is None:
-        return min(DEFAULT_MAX_BODY_BYTES, bound)
-    if value > bound:
-        raise ConfigError(
-            f"{MAX_BODY_BYTES}={value} is over what the {store.scheme} store can always take "
-            f"({bound} bytes); a larger receipt would be refused on every retry"
-        )
-    return value
+    over = (
+        f"{MAX_BODY_BYTES}={{value}} is over what the {store.scheme} store can always take "
+        f"({bound} bytes); a larger receipt would be refused on every retry"
+    )
+    value = whole_number(env, MAX_BODY_BYTES, MIN_BODY_BYTES, bound, over)
+    return min(DEFAULT_MAX_BODY_BYTES, bound) if value is None else value
 
 
 def _cidrs(raw: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:

@@ -19,6 +19,7 @@ from logging import INFO, WARNING
 from typing import Any
 
 from voice_receipts import logs
+from voice_receipts.entry import PerProcess
 from voice_receipts.errors import BadMessage
 from voice_receipts.receipt import Receipt
 
@@ -98,8 +99,10 @@ def log_receipt(receipt: Receipt) -> None:
     logs.emit(INFO, "receipt consumed", fields)
 
 
+# a function of its own: JSON lines, as the receiver writes them (entry.py's one bootstrap)
+CONSUMER: PerProcess[OnReceipt] = PerProcess(lambda: log_receipt)
+
+
 def lambda_handler(event: dict[str, Any], context: Any = None) -> dict[str, Any]:
     """The example consumer as a Lambda function: `handler: voice_receipts.consume.lambda_handler`."""
-    if not logs.log.handlers:  # a function of its own: JSON lines, as the receiver writes them
-        logs.configure("INFO")
-    return sqs_batch(event, log_receipt)
+    return sqs_batch(event, CONSUMER.get())

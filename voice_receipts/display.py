@@ -33,8 +33,13 @@ def mask_phone(phone: str | None) -> str | None:
     return mask_mobile(phone)
 
 
-# C0 and C1 control characters, DEL, and the bidi overrides that reorder what a terminal shows
-_UNSAFE = re.compile(r"[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+# Unicode's Bidi_Control property (PropList.txt, tested against it in tests/unit/test_display.py):
+# each of these reorders what a terminal shows after it, digits included
+BIDI_CONTROLS = r"\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069"
+# lone surrogates (an argv byte that is not UTF-8, a file name): a UTF-8 stream cannot write them
+SURROGATES = r"\ud800-\udfff"
+# C0 and C1 control characters, DEL, bidi controls, surrogates
+_UNSAFE = re.compile(rf"[\x00-\x1f\x7f-\x9f{BIDI_CONTROLS}{SURROGATES}]")
 
 
 def printable(text: object) -> str:
@@ -50,12 +55,13 @@ def _escape(match: re.Match[str]) -> str:
 
 
 # what json.dumps(ensure_ascii=False) leaves raw but a terminal acts on; only inside strings
-_UNSAFE_IN_JSON = re.compile(r"[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_UNSAFE_IN_JSON = re.compile(rf"[\x7f-\x9f{BIDI_CONTROLS}{SURROGATES}]")
 
 
 def printable_json(value: Any, **dumps: Any) -> str:
     """JSON for a terminal that still decodes to exactly `value`: json.dumps escapes C0 controls,
-    and DEL, C1 and bidi controls become \\u.... escapes here; other text stays readable."""
+    and DEL, C1, bidi controls and lone surrogates become \\u.... escapes here; other text stays
+    readable."""
     text = json.dumps(value, ensure_ascii=False, **dumps)
     return _UNSAFE_IN_JSON.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import MISSING, dataclass, field
 from typing import Any
 
 from voice_receipts import kinds, phones, states
-from voice_receipts.callbacks import ParsedCallback
-from voice_receipts.errors import BadMessage
+from voice_receipts.callbacks import ParsedCallback, load_json
+from voice_receipts.errors import BadMessage, NotJSON
 from voice_receipts.kinds import kind_of
 from voice_receipts.times import utc_now
 
@@ -88,21 +89,67 @@ class Receipt:
         the dead-letter queue) from its own failure (retry). Fields it does not know are dropped:
         a newer producer may add some.
         """
+        data = _message_fields(body, cls.__dataclass_fields__)
         try:
-            data = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
-            raise BadMessage("the message is not JSON") from None
-        if not isinstance(data, dict):
-            raise BadMessage("the message is not a JSON object")
-        for name in _MESSAGE_REQUIRED:
-            if not isinstance(data.get(name), str) or not data[name]:
+            return cls.from_dict(data)
+        except (TypeError, ValueError) as exc:  # a check the dataclass itself makes, if it gains one
+            raise BadMessage(f"the message is not a receipt: {type(exc).__name__}") from None
+
+
+# A queue can hold any text, and any bytes on CMQ: every one of them must end as a Receipt or as
+# BadMessage, never as another exception (RecursionError, TypeError...) that would fail a whole
+# SQS batch or end the CMQ loop. The types come from the dataclass's own annotations, so a field
+# added to Receipt is checked too; an annotation naming a type not listed here fails closed.
+_TYPES: dict[str, tuple[type, ...]] = {
+    "str": (str,),
+    "int": (int,),
+    "float": (int, float),
+    "dict": (dict,),
+    "None": (type(None),),
+}
+_INT_BOUND = 2**63  # every store can keep an integer below this (SQLite's, DynamoDB's 38 digits)
+
+
+def _message_fields(body: Any, fields: dict[str, Any]) -> dict[str, Any]:
+    """The receipt fields of a queue message, each of its annotated type, or BadMessage."""
+    if not isinstance(body, (str, bytes, bytearray)):
+        raise BadMessage(f"the message is {type(body).__name__}, not text")
+    if isinstance(body, str):
+        try:  # a lone surrogate in text decoded with surrogateescape: the parser would TypeError
+            body = body.encode("utf-8")
+        except UnicodeEncodeError:
+            raise BadMessage("the message is not UTF-8 text") from None
+    try:
+        # the receiver's own parser: UTF-8 only, a nesting limit (the same one every stored body
+        # passed, so no receipt is refused), no NaN or infinity, no lone surrogates
+        data = load_json(bytes(body))
+    except NotJSON as exc:
+        raise BadMessage("the message is not JSON: " + exc.message.split(": ", 1)[-1]) from None
+    if not isinstance(data, dict):
+        raise BadMessage("the message is not a JSON object")
+    for name, spec in fields.items():
+        required = spec.default is MISSING and spec.default_factory is MISSING
+        if name not in data:
+            if required:
                 raise BadMessage(f"the message has no {name!r}: not a voice receipt")
-        if not isinstance(data.get("raw", {}), dict):
-            raise BadMessage("the message's 'raw' is not an object")
-        return cls.from_dict(data)
+            continue
+        value = data[name]
+        if not isinstance(value, _annotated_types(spec.type)) or isinstance(value, bool):
+            if required:
+                raise BadMessage(f"the message has no {name!r}: not a voice receipt")
+            raise BadMessage(f"the message's {name!r} is not of type {spec.type}")
+        if required and not value:
+            raise BadMessage(f"the message has no {name!r}: not a voice receipt")
+        if isinstance(value, int) and not -_INT_BOUND < value < _INT_BOUND:
+            raise BadMessage(f"the message's {name!r} is out of range")
+    return data
 
 
-_MESSAGE_REQUIRED = ("callid", "kind", "event_id", "received_at")
+@functools.lru_cache(maxsize=64)  # one entry per annotation: a consumer checks every message
+def _annotated_types(annotation: Any) -> tuple[type, ...]:
+    """`str | None` -> (str, NoneType); `dict[str, Any]` -> (dict,). Unknown names match nothing."""
+    names = [part.strip().split("[", 1)[0] for part in str(annotation).split("|")]
+    return tuple(t for name in names for t in _TYPES.get(name, ()))
 
 
 def event_id(key: str, raw: dict[str, Any]) -> str:

@@ -7,16 +7,14 @@ by every invocation.
 from __future__ import annotations
 
 import random
-import threading
 
 from voice_receipts import logs
 from voice_receipts.app import App
 from voice_receipts.config import Settings, load_settings
+from voice_receipts.entry import PerProcess
+from voice_receipts.errors import ConfigError, StoreUnavailable, VoiceReceiptsError
 from voice_receipts.metrics import Metrics, process_age_ms
 from voice_receipts.stores import open_store
-
-_app: App | None = None
-_lock = threading.Lock()
 
 
 def build_app(settings: Settings, log_level: str | None = None) -> App:
@@ -28,37 +26,43 @@ def build_app(settings: Settings, log_level: str | None = None) -> App:
     return App.configured(settings, store, metrics)
 
 
-def get_app() -> App:
-    """The function's App, built on first use from the environment."""
-    global _app
-    if _app is None:
-        with _lock:
-            if _app is None:
-                settings = load_settings()
-                app = build_app(settings)
-                if settings.cloud:
-                    _warm(app)
-                    if app.metrics is not None:  # init ends here: the warm-up is part of it
-                        app.metrics.init_ms = process_age_ms()
-                _app = app
-    return _app
+def _function_app() -> App:
+    """The function's App from the environment; warmed in a cloud runtime."""
+    settings = load_settings()
+    app = build_app(settings)
+    if settings.cloud:
+        _warm(app)
+        if app.metrics is not None:  # init ends here: the warm-up is part of it
+            app.metrics.init_ms = process_age_ms()
+    return app
+
+
+_APP: PerProcess[App] = PerProcess(_function_app, on_reset=lambda app: app.store.close())
+get_app = _APP.get  # the function's App, built on first use (handler.py)
+current = _APP.peek  # the App if one was built (SnapStart's restore hook, tests)
+reset = _APP.reset  # forget the App (tests); closes its store
 
 
 def _warm(app: App) -> None:
-    # a warm-up is an optimisation: if it ever fails, receipts must still be taken
+    """The warm-up runs a receipt's own path: what fails here fails every receipt, so it stops the
+    start (a bad setting, a missing table, access denied), where swallowing it would answer each
+    receipt with a 500. A store unavailable right now (a paused database, a network blip) only
+    logs: the first receipt waits for it, or gets a 503 VMS retries."""
     try:
         app.warm()
-    except Exception:
-        logs.log.warning("warm-up at init failed; the first receipt does the work", exc_info=True)
-
-
-def reset() -> None:
-    """Forget the App (tests); closes its store."""
-    global _app
-    with _lock:
-        if _app is not None:
-            _app.store.close()
-        _app = None
+    except StoreUnavailable:
+        logs.log.warning(
+            "warm-up at init: the store is unavailable now; the first receipt waits for it", exc_info=True
+        )
+    except VoiceReceiptsError:
+        logs.log.error("warm-up at init failed: every receipt would fail the same way", exc_info=True)
+        raise
+    except Exception as exc:  # noqa: BLE001 - any other failure of the receipt path is a bug every receipt repeats
+        logs.log.error("warm-up at init failed: every receipt would fail the same way", exc_info=True)
+        raise ConfigError(
+            f"warm-up at init failed ({type(exc).__name__}): every receipt would fail the same way;"
+            " check the settings"
+        ) from exc
 
 
 def after_restore() -> None:
@@ -73,12 +77,13 @@ def after_restore() -> None:
     (SnapStart functions get them from the container endpoint), renewed by botocore on expiry.
     """
     random.seed()
-    if _app is not None and _app.metrics is not None:
+    app = current()
+    if app is not None and app.metrics is not None:
         # a restore is this copy's cold start; the init the snapshot measured was not its own
         # (Lambda's REPORT line gives the Restore Duration)
-        _app.metrics.cold, _app.metrics.init_ms = True, None
-    if _app is not None:
-        _app.store.disconnect()
+        app.metrics.cold, app.metrics.init_ms = True, None
+    if app is not None:
+        app.store.disconnect()
 
 
 def register_snapstart_hooks() -> bool:

@@ -53,7 +53,7 @@ def aws(monkeypatch):
         ]
         bus.put_rule(Name="key-1", EventPattern=json.dumps(KEY_1_PRESSED))
         bus.put_targets(Rule="key-1", Targets=[{"Id": "q", "Arn": queue_arn}])
-        monkeypatch.setattr(events, "_publisher", None)
+        events.PUBLISHER.reset()
         # botocore 1.44 sends stream calls to the account's endpoint (ACCOUNT.streams-ddb...),
         # which moto 5.2.5 does not route; the regional endpoint it does
         streams = aws_client(

@@ -24,7 +24,8 @@ SHAPES = sorted(samples.SHAPES)
 @pytest.fixture(scope="module")
 def app():
     store = SQLiteStore(":memory:")
-    yield App.configured(load_settings({"VOICE_RECEIPTS_STORE": "sqlite:///:memory:"}), store)
+    settings = {"VOICE_RECEIPTS_STORE": "sqlite:///:memory:", "VOICE_RECEIPTS_ALLOW_EPHEMERAL_STORE": "true"}
+    yield App.configured(load_settings(settings), store)
     store.close()
 
 

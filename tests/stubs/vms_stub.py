@@ -26,7 +26,7 @@ from tests.stubs.tencent_api import tc3_headers as _tc3_headers
 SERVICE = "vms"
 VERSION = "2020-09-02"
 SEND_CODE, SEND_TTS = "SendCodeVoice", "SendTtsVoice"
-MAINLAND_MOBILE = re.compile(r"^\+861[3-9]\d{9}$")
+MAINLAND_MOBILE = re.compile(r"\+861[3-9][0-9]{9}")
 MAX_CONTENT_CHARS = 350  # "语音消息的内容长度不超过350字" (SendTtsVoiceRequest.TemplateParamSet)
 
 
@@ -104,7 +104,7 @@ class VmsStub(TencentApiStub):
         if params["VoiceSdkAppid"] not in self.appids:
             raise StubError("InvalidParameterValue.SdkAppidNotExist", "SDK AppID 不存在")
         number = params["CalledNumber"]
-        if not MAINLAND_MOBILE.match(number):
+        if not MAINLAND_MOBILE.fullmatch(number):
             raise StubError("InvalidParameterValue.CalledNumberVerifyFail", "被叫手机号码格式校验失败")
         play_times = params.get("PlayTimes")
         if play_times is not None and (type(play_times) is not int or not 1 <= play_times <= 3):

@@ -13,8 +13,10 @@ from voice_receipts import calls, codes, kinds
 from voice_receipts.callbacks import parse_callback
 from voice_receipts.calls import Call
 from voice_receipts.receipt import build_receipt
-from voice_receipts.tools.calls_view import line, render, since, zone
+from voice_receipts.tools.calls_view import line, render
 from voice_receipts.tools.errors import UsageError
+from voice_receipts.tools.when import parse_since as since
+from voice_receipts.tools.when import parse_zone as zone
 
 
 def receipt(kind: str, second: int, **changes):

@@ -1,5 +1,6 @@
 import io
 import json
+import logging
 
 import pytest
 
@@ -68,3 +69,40 @@ def test_printable_json_is_the_same_json_and_safe_for_a_terminal():
     text = printable_json(value, indent=2)
     assert json.loads(text) == value
     assert not any(ch in text for ch in "\u202e\x85\x1b")
+
+
+def bidi_controls() -> list[str]:
+    """Unicode's own Bidi_Control list (PropList.txt), as the `regex` module ships it: no hand list."""
+    import regex  # requirements-dev.txt pins it; the function never needs it
+
+    everything = "".join(map(chr, range(0x110000)))
+    found = regex.findall(r"\p{Bidi_Control}", everything)
+    assert len(found) >= 12  # U+061C, U+200E-F, U+202A-E, U+2066-9 in Unicode 6.3 onwards
+    return found
+
+
+def test_every_bidi_control_is_escaped_in_show_and_in_log_lines():
+    """Issue 21, class 9: one bidi control (U+061C ARABIC LETTER MARK) was left raw, so a
+    terminal could reorder the digits after it."""
+    from voice_receipts.display import printable_json
+
+    for ch in bidi_controls():
+        text = f"+86 138{ch}00138000"
+        assert ch not in printable(text) and f"\\u{ord(ch):04x}" in printable(text)
+        shown = printable_json({"reason": text})
+        assert ch not in shown and json.loads(shown) == {"reason": text}
+        stream = io.StringIO()
+        logs.configure("INFO", stream)
+        logs.emit(logging.WARNING, "x", {"reason": text})
+        assert ch not in stream.getvalue() and json.loads(stream.getvalue())["reason"] == text
+
+
+def test_undecodable_argv_bytes_are_escaped_not_fatal():
+    """A lone surrogate (a byte that was not UTF-8, as Python decodes argv) cannot be written to
+    a UTF-8 stream: printed, it is an escape."""
+    from voice_receipts.display import printable_json
+
+    assert printable("caf\udce9") == "caf\\udce9"
+    printable("caf\udce9").encode("utf-8")
+    assert json.loads(printable_json(["\udce9"])) == ["\udce9"]
+    printable_json(["\udce9"]).encode("utf-8")

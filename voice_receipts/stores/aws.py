@@ -135,6 +135,10 @@ def rehearse(client: Any, method: str, params: dict[str, Any]) -> None:
     client.meta.events.register(event, answer, unique_id="voice-receipts-rehearse")
     try:
         getattr(client, method)(**params)
+    except (NoCredentialsError, PartialCredentialsError, CredentialRetrievalError) as exc:
+        # signing needs credentials, which a container endpoint may hand out a moment later: the
+        # warm-up only logs this (runtime._warm), as a put answers it 503 for VMS to retry
+        raise unavailable(client.meta.service_model.service_name, exc) from exc
     finally:
         client.meta.events.unregister(event, unique_id="voice-receipts-rehearse")
 

@@ -3,34 +3,12 @@ times in one named zone that is always printed."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import tzinfo
 
 from voice_receipts import calls, kinds
 from voice_receipts.calls import Call
 from voice_receipts.display import mask_phone, printable
-from voice_receipts.times import parse_iso, to_iso
-from voice_receipts.tools.errors import UsageError
-
-DEFAULT_ZONE = "Asia/Shanghai"  # the zone of VMS and its console
-# China has kept UTC+8 without daylight saving since 1991: exact when the tz database is missing
-_SHANGHAI = timezone(timedelta(hours=8), "UTC+08:00")
-
-
-def zone(name: str) -> tuple[tzinfo, str]:
-    """The zone called `name` and the label to print with it ("UTC" and "UTC+08:00" too)."""
-    if name.upper() == "UTC":
-        return timezone.utc, "UTC"
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    try:
-        return ZoneInfo(name), name
-    except (ZoneInfoNotFoundError, ValueError):
-        if name == DEFAULT_ZONE:  # no tz database on this machine (pip install tzdata adds one)
-            return _SHANGHAI, f"{DEFAULT_ZONE} as UTC+08:00, no tz database here"
-        raise UsageError(
-            f"unknown time zone {name!r}: give an IANA name such as Asia/Shanghai or UTC"
-            " (on a system without a tz database, pip install tzdata)"
-        ) from None
+from voice_receipts.times import parse_iso
 
 
 def at(moment: str | None, tz: tzinfo) -> str:
@@ -129,22 +107,3 @@ def _detail(r) -> str:
         template = f" template {printable(r.template_id)}" if r.template_id else ""
         return f"{printable(r.message)}{template}, played up to {r.play_times}x"
     return ""
-
-
-def moment(text: str, tz: tzinfo, now: datetime, flag: str = "--since") -> datetime:
-    """`show --since` and `report --since/--until`: "30m", "24h", "7d" or an ISO date/time (a
-    zone-less one is in `tz`) -> an aware datetime."""
-    units = {"m": "minutes", "h": "hours", "d": "days"}
-    value = text.strip()
-    try:
-        if value[:-1].isdigit() and value[-1:] in units:
-            return now - timedelta(**{units[value[-1]]: int(value[:-1])})
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except (ValueError, OverflowError):  # 999999999d reaches past year 1 as surely as a typo
-        raise UsageError(f"{flag} {text!r}: give 30m, 24h, 7d or an ISO date/time (2026-11-01)") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=tz)
-
-
-def since(text: str, tz: tzinfo, now: datetime | None = None) -> str:
-    """--since as the ISO UTC text the stores compare received_at with."""
-    return to_iso(moment(text, tz, now or datetime.now(timezone.utc)))

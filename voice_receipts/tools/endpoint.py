@@ -12,12 +12,14 @@ request that was sent is never sent again, answered or not, since the server may
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Iterable, Iterator
 from pathlib import Path
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import urllib3
-from urllib3.exceptions import ConnectTimeoutError, HTTPError, MaxRetryError
+from urllib3.exceptions import ConnectTimeoutError, HTTPError, LocationValueError, MaxRetryError, SSLError
+from urllib3.util.ssl_match_hostname import CertificateError
 
 from voice_receipts import replies
 from voice_receipts.callbacks import load_json
@@ -26,8 +28,8 @@ from voice_receipts.errors import BadRequest, VoiceReceiptsError
 from voice_receipts.gateways import infer
 from voice_receipts.tools.errors import UsageError
 from voice_receipts.tools.replay import Item, Result, peek, run_all
+from voice_receipts.tools.urls import host_ok, masked, redact, secrets
 
-SECRET_PARAMS = ("token",)
 CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 30.0  # the function's own timeout is 10 s; a cold start and a gateway add to it
 CONNECT_RETRIES = 3  # then 0 + 1 + 2 s of back-off: a stack still coming up gets ~3 s
@@ -39,18 +41,6 @@ class Unreachable(VoiceReceiptsError):
     """The endpoint could not be reached even after the retries."""
 
 
-def masked(url: str) -> str:
-    """The URL with its token (and any password) replaced by ***, for every line we print."""
-    parts = urlsplit(url)
-    query = urlencode(
-        [(k, "***" if k.lower() in SECRET_PARAMS else v) for k, v in parse_qsl(parts.query, True)], safe="*"
-    )
-    netloc = parts.netloc
-    if parts.password is not None:
-        netloc = netloc.replace(f":{parts.password}@", ":***@", 1)
-    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
-
-
 METHOD_CHARS = frozenset("!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
 
@@ -58,20 +48,6 @@ def _sendable(method: str, content_type: str) -> bool:
     """What an HTTP request line and header can carry: a token for the method (RFC 9110), no
     control characters in the header value."""
     return bool(method) and set(method) <= METHOD_CHARS and content_type.isprintable()
-
-
-def _redact(url: str) -> str:
-    """masked() for a URL that may not even parse: everything after the host goes."""
-    try:
-        return masked(url)
-    except ValueError:
-        return url.split("?", 1)[0].split("@")[-1][:80] + "?…"
-
-
-def _secrets(url: str) -> list[str]:
-    parts = urlsplit(url)
-    found = [v for k, v in parse_qsl(parts.query, True) if k.lower() in SECRET_PARAMS and v]
-    return found + ([parts.password] if parts.password else [])
 
 
 class Endpoint:
@@ -83,11 +59,14 @@ class Endpoint:
             port = parts.port  # raises for ":abc" and ":99999"
         except ValueError:  # "http://[::1/...": an unclosed IPv6 bracket, a bad port
             port = -1
-        if port == -1 or parts.scheme not in ("http", "https") or not parts.hostname:
-            raise UsageError(f"--url must be an http(s) URL with a valid host and port, got {_redact(url)!r}")
+        if port == -1 or parts.scheme not in ("http", "https") or not host_ok(parts.hostname):
+            raise UsageError(
+                f"--url must be an http(s) URL with a valid host and port, got {printable(redact(url))!r};"
+                " nothing was sent"
+            )
         self.url = url
         self.shown = masked(url)
-        self._secrets = _secrets(url)
+        self._secrets = secrets(url)
         self.attempts = retries + 1
         retry = urllib3.Retry(
             total=retries,
@@ -102,6 +81,28 @@ class Endpoint:
         )
         timeout = urllib3.Timeout(connect=CONNECT_TIMEOUT_S, read=read_timeout)
         self.pool = urllib3.PoolManager(retries=retry, timeout=timeout)
+
+    def preflight(self) -> None:
+        """Before the first item: an https URL whose certificate fails verification (or any TLS
+        failure) is refused here, nothing sent. Only the handshake runs, no request; a host that
+        does not answer yet is left to the first item's connect retries."""
+        if urlsplit(self.url).scheme != "https":
+            return
+        conn = self.pool.connection_from_url(self.url)._new_conn()
+        try:
+            conn.connect()
+        except (ssl.SSLError, SSLError, CertificateError) as exc:
+            raise UsageError(f"--url {self.shown}: {self._tls(exc)}; nothing was sent") from None
+        except (OSError, HTTPError):
+            pass  # refused, not resolved, timed out: never sent, and retried with the first item
+        finally:
+            conn.close()
+
+    def _tls(self, exc: BaseException) -> str:
+        if isinstance(exc, SSLError) and exc.args and isinstance(exc.args[0], BaseException):
+            exc = exc.args[0]  # urllib3's wrapper: the ssl module's own error says more
+        reason = getattr(exc, "verify_message", None) or getattr(exc, "reason", None) or exc
+        return self.hide(f"TLS failed ({type(exc).__name__}: {reason})"[:300])
 
     @property
     def in_clear(self) -> bool:
@@ -138,8 +139,12 @@ class Endpoint:
         callid, kind = peek(_json(request.body))
         try:
             response = self.pool.request(method, self.url, body=request.body or None, headers=headers)
+        except LocationValueError:  # the URL itself: nothing can be sent to it
+            raise UsageError(f"--url {self.shown}: not a URL a request can go to; nothing was sent") from None
         except MaxRetryError as exc:
             reason = exc.reason if exc.reason is not None else exc
+            if isinstance(reason, SSLError):  # the handshake failed: the request never left
+                raise UsageError(f"--url {self.shown}: {self._tls(reason)}; nothing was sent") from None
             if _never_sent(reason):
                 raise Unreachable(
                     f"cannot reach {self.shown} ({self.attempts} attempts): {self._why(reason)}"
@@ -206,4 +211,5 @@ def _outcome(status: int) -> str:
 
 
 def send_all(endpoint: Endpoint, paths: Iterable[str | Path]) -> Iterator[Result]:
-    return run_all(endpoint.send, paths)
+    endpoint.preflight()  # a URL that cannot work is refused before the first item
+    yield from run_all(endpoint.send, paths)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -32,15 +33,21 @@ from voice_receipts.tools.errors import SendInvalid, SendNotRecorded, SendUnreac
 
 CODE, TTS = "code", "tts"  # Receipt.message of a `sent` record (kinds.SENT_MESSAGES)
 
-# VMS calls mainland China mobile numbers only: +86, then 11 digits starting 1[3-9]
-MAINLAND_MOBILE = re.compile(r"^\+86(1[3-9]\d{9})$")
+# VMS calls mainland China mobile numbers only: +86, then 11 digits starting 1[3-9]. ASCII digits
+# only ([0-9], never \d: "١٣٨..." would pass "checked before sending" and never match a receipt),
+# and fullmatch, never `$`, which also matches before a trailing newline
+MAINLAND_MOBILE = re.compile(r"\+86(1[3-9][0-9]{9})")
 MAX_CODE_DIGITS = 12  # ours: VMS documents "digits only" and no length; a longer code is a mistake
 PLAY_TIMES = range(1, 4)  # "最多3次，默认2次"
 MAX_TEMPLATE_ID_DIGITS = 20  # ours: console template ids are short numbers
 MAX_CONTENT_CHARS = 350  # "语音消息的内容长度不超过350字": the parameters alone cannot exceed it
-# ours: the context becomes a DynamoDB index key and is printed by `show`: short, printable, one line
-CONTEXT = re.compile(r"^[^\x00-\x1f\x7f]{1,128}$")
-APPID = re.compile(r"^\d{5,20}$")  # "示例如1400006666"
+MAX_CONTEXT_CHARS = 128  # ours: the context becomes a DynamoDB index key and is printed by `show`
+# A context's characters, defined positively (docs/sending.md): printable ASCII, or beyond ASCII a
+# letter, mark, number, punctuation or symbol. So never a control (NEL), a format character (bidi
+# controls, zero-width ones), a line or paragraph separator, a space other than ASCII's, a
+# surrogate, private use or unassigned: what `show --context` is typed with must match it.
+CONTEXT_CATEGORIES = frozenset("LMNPS")
+APPID = re.compile(r"[0-9]{5,20}")  # "示例如1400006666"
 
 
 @dataclass(frozen=True)
@@ -98,14 +105,26 @@ def send_tts(
 def check_number(to: str) -> tuple[str, str]:
     """The (nationcode, mobile) of a number VMS can call: ("86", "13711112222") for
     "+8613711112222". Spaces and hyphens are dropped first."""
-    number = re.sub(r"[\s-]", "", str(to))
-    found = MAINLAND_MOBILE.match(number)
+    number = re.sub(r"[ -]", "", str(to))
+    found = MAINLAND_MOBILE.fullmatch(number)
     if not found:
         raise SendInvalid(
             f"{printable(mask_phone(number) or 'the number')} is not a mainland China mobile number: VMS"
             " calls only those, written +86 then the 11-digit number starting with 1"
         )
     return "86", found.group(1)
+
+
+def is_context(context: str) -> bool:
+    """Whether `context` is one a business may send and find again with `show --context`."""
+    if not isinstance(context, str) or not 1 <= len(context) <= MAX_CONTEXT_CHARS:
+        return False
+    if context != context.strip(" "):  # typed again without the space, it would never match
+        return False
+    return all(
+        " " <= ch <= "~" or (ch > "\x7f" and unicodedata.category(ch)[0] in CONTEXT_CATEGORIES)
+        for ch in context
+    )
 
 
 def sent_event_id(call_id: str) -> str:
@@ -147,10 +166,13 @@ def _send(message, to, fields, play_times, context, settings, client, store, *, 
     nationcode, mobile = check_number(to)
     if type(play_times) is not int or play_times not in PLAY_TIMES:
         raise SendInvalid("play times must be 1, 2 or 3")
-    if context is not None and not CONTEXT.match(context):
-        raise SendInvalid("the context must be 1 to 128 characters on one line")
+    if context is not None and not is_context(context):
+        raise SendInvalid(
+            f"the context must be 1 to {MAX_CONTEXT_CHARS} characters on one line: printable ASCII,"
+            " or letters, digits, punctuation and symbols, with no space at either end (docs/sending.md)"
+        )
     appid = settings.vms_appid
-    if not appid or not APPID.match(appid):
+    if not appid or not APPID.fullmatch(appid):
         raise ConfigError(f"{VMS_APPID} must be the SDK AppID of the VMS console's application (digits)")
     from voice_receipts.tools import vms_api  # the VMS SDK: loaded only once there is something to send
 

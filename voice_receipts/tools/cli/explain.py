@@ -20,6 +20,9 @@ from voice_receipts.tools.vms_codes import (
     api_error_text,
 )
 
+# The longest code any table lists is under 60 characters; int() of thousands of digits raises
+MAX_CODE = 100
+
 
 def add(sub, common) -> None:
     e = sub.add_parser(
@@ -38,12 +41,10 @@ def run(args: argparse.Namespace) -> int:
         print()
         print("\n\n".join(explain(c) or "" for c in (*API_ERRORS, *COMMON_ERRORS)))
         return 0
-    text = explain(args.code.strip())
+    text = explain(args.code.strip()) if len(args.code) <= MAX_CODE else None
     if text is None:
-        print(
-            f"'{printable(args.code)}' is not a code the spec or the VMS API lists"
-            " (run `explain` alone for every code)"
-        )
+        shown = printable(args.code[:MAX_CODE]) + ("…" if len(args.code) > MAX_CODE else "")
+        print(f"'{shown}' is not a code the spec or the VMS API lists (run `explain` alone for every code)")
         return 1
     print(text)
     return 0

@@ -68,7 +68,10 @@ def _code(value: str) -> str:
     """`--code -` keeps the code out of the shell history and the process list."""
     if value != "-":
         return value
-    line = sys.stdin.readline().strip()
+    try:
+        line = sys.stdin.readline().strip()
+    except (OSError, ValueError):  # stdin closed, or bytes that are not text
+        raise SendInvalid("--code - reads the code from stdin, and stdin could not be read") from None
     if not line:
         raise SendInvalid("--code - reads the code from stdin, and stdin had none")
     return line

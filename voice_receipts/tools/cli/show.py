@@ -55,18 +55,22 @@ def _state(text: str) -> CallState:
         raise argparse.ArgumentTypeError(str(exc)) from None
 
 
+MAX_LIMIT = 1_000_000  # past any store's SQL LIMIT (a 64-bit integer) and any screen
+
+
 def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number of at least 1, got {text!r}")
+    value = int(text) if text.isascii() and text.isdigit() and len(text) <= 7 else 0
+    if not 1 <= value <= MAX_LIMIT:
+        shown = repr(text[:20]) + ("…" if len(text) > 20 else "")
+        raise argparse.ArgumentTypeError(
+            f"must be a whole number of at least 1 and at most {MAX_LIMIT:,}, got {shown}"
+        )
     return value
 
 
 def run(args: argparse.Namespace) -> int:
     from voice_receipts.tools import calls_view as view
+    from voice_receipts.tools.when import DEFAULT_ZONE, parse_since, parse_zone
 
     try:  # every lookup value checked before the store is opened: empty never means "everything"
         phone = lookups.phone(args.phone) if args.phone is not None else None
@@ -74,9 +78,9 @@ def run(args: argparse.Namespace) -> int:
         callid = lookups.callid(args.callid) if args.callid is not None else None
     except InvalidLookup as exc:
         raise UsageError(exc.message) from None
-    tz, label = view.zone(args.tz or view.DEFAULT_ZONE)
-    since = view.since(args.since, tz) if args.since else None
-    until = view.since(args.until, tz) if args.until else None
+    tz, label = parse_zone(args.tz or DEFAULT_ZONE)
+    since = parse_since(args.since, tz) if args.since else None
+    until = parse_since(args.until, tz, flag="--until") if args.until else None
     settings = read_settings(args)
     with open_store(settings.store, settings, read_only=True) as store:
         if callid is not None:
