@@ -49,7 +49,7 @@ def test_an_empty_period_says_no_calls_without_charts_or_warnings(events):
 
 
 @pytest.mark.parametrize(
-    ("since", "bucket", "label"), [("3650d", "month", r"\d{4}-\d\d"), ("36500d", "year", r"\d{4}")]
+    ("since", "bucket", "label"), [("3650d", "month", r"\d{4}-\d\d"), ("1971-01-01", "year", r"\d{4}")]
 )
 def test_a_long_period_buckets_by_month_or_year_and_the_page_stays_small(events, since, bucket, label):
     html, _ = report(events, "--since", since)
