@@ -208,3 +208,11 @@ def test_old_items_are_backfilled_into_the_new_indexes(aws_env):
         assert backfill(client, TABLE) == (len(receipts), 0)  # run again: nothing left to do
         assert len(list(store.period_facts(since, until))) == 6
         assert [c.callid for c in store.calls_for_phone("13800138000", limit=2)] == ["c00005", "c00004"]
+
+
+def test_a_failed_call_placed_before_until_is_listed_though_its_failure_came_after(store):
+    generated = [c for c in store.calls(state="failed", limit=None) if c.callid.startswith("c0")]
+    last = max(generated, key=lambda c: c.at)  # a status receipt at its start, the failure 71 s on
+    until = iso(datetime.fromisoformat(last.at.replace("Z", "+00:00")) + timedelta(seconds=30))
+    assert last.receipts[-1].call_at > until  # the failure receipt arrived after `until`
+    assert store.calls(until=until, state="failed", limit=1)[0].callid == last.callid

@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # calls.py is imported only when a call is read, never on the
 FILTERED_READ = 1000
 # How many receipts one step of a listing's index walk reads
 PAGE = 200
+FAILURE_LATE = 3600  # seconds after its call a failure receipt may arrive, for `--until`
 
 
 class Store(ABC):
@@ -171,6 +172,9 @@ class Store(ABC):
         if type(self).walk is Store.walk:
             return self._listing_by_callids(since, until, state, limit, phone)
         failed = state is not None and CallState(state) == CallState.FAILED
+        # a failed call is walked by its failure receipt, which arrives after the call started
+        # (at or after Call.at): before `until` it may arrive later, within FAILURE_LATE
+        upto = _later(until, FAILURE_LATE) if failed and until else until
         seen: set[str] = set()
         found: list[Facts] = []
         cursor = None
@@ -178,7 +182,7 @@ class Store(ABC):
         # calls one to three receipts), then doubling
         page = min(PAGE, (1 if failed else 2) * limit + 10) if limit is not None else PAGE
         while True:
-            rows = self.walk(cursor, since=since, until=until, phone=phone, failed=failed, page=page)
+            rows = self.walk(cursor, since=since, until=upto, phone=phone, failed=failed, page=page)
             new = list(dict.fromkeys(c for _, c in rows if c not in seen))
             seen.update(new)
             found += [f for f in self.facts_of(new) if _matches(f, since, until, state)]
@@ -237,6 +241,14 @@ class Store(ABC):
 
 def _newest_first(found: Iterable[Facts]) -> list[Facts]:
     return sorted(found, key=lambda f: (f.at, f.callid), reverse=True)
+
+
+def _later(moment: str, seconds: int) -> str:
+    from datetime import timedelta
+
+    from voice_receipts.times import parse_iso, to_iso
+
+    return to_iso(parse_iso(moment) + timedelta(seconds=seconds))
 
 
 def _matches(f: Facts, since: str | None, until: str | None, state: str | None) -> bool:
