@@ -149,11 +149,12 @@ class Aggregates:
     the distinct durations, codes and keys: a SQL store fills it with GROUP BYs
     (reads.PERIOD_AGGREGATES), any other from the calls' facts (add())."""
 
-    def __init__(self) -> None:
+    def __init__(self, width: int = 16) -> None:
         from collections import Counter
 
-        self.calls: Counter[tuple[str, str]] = Counter()  # (minute "2026-11-28T12:00", state) -> calls
-        self.fees: Counter[str] = Counter()  # minute -> billed minutes
+        self.width = width  # 16: calls counted by UTC minute ("2026-11-28T12:00"); 13: by hour
+        self.calls: Counter[tuple[str, str]] = Counter()  # (moment, state) -> calls
+        self.fees: Counter[str] = Counter()  # moment -> billed minutes
         self.ring: Counter[int] = Counter()  # seconds -> calls (known ringing only)
         self.talk: Counter[int] = Counter()  # seconds -> answered calls (known talking only)
         self.failures: Counter[int | None] = Counter()  # code -> failed calls
@@ -162,7 +163,7 @@ class Aggregates:
         self.keys: Counter[str] = Counter()  # key -> presses, notification calls
 
     def add(self, f: Facts) -> None:
-        minute = f.at[:16]
+        minute = f.at[: self.width]
         self.calls[(minute, f.state.value)] += 1
         self.fees[minute] += f.fee_minutes or 0
         if f.ring_seconds is not None:
@@ -177,17 +178,21 @@ class Aggregates:
             self.keys.update(f.keys)
 
     @classmethod
-    def of_rows(cls, rows: dict[str, list[tuple]]) -> Aggregates:
+    def of_rows(cls, rows: dict[str, list[tuple]], width: int = 16) -> Aggregates:
         """From the rows of reads.PERIOD_AGGREGATES' queries, by name (less the odd calls)."""
-        found = cls()
-        for minute, state, n, fee in rows["calls"]:
-            found.calls[(minute, state)] += n
-            found.fees[minute] += fee
-        found.ring.update(dict(rows["ring"]))
-        found.talk.update(dict(rows["talk"]))
-        for code, n, reason in rows["failures"]:
-            found.failures[code] += n
-            found.reasons.setdefault(code, reason)
-        found.keys_per_call.update(dict(rows["keys_per_call"]))
+        found = cls(width)
+        for moment, state, n, fee in rows["calls"]:
+            found.calls[(moment, state)] += n
+            found.fees[moment] += fee
+        for ring, talk, failed, code, keys, n, reason in rows["shape"]:
+            if ring is not None:
+                found.ring[ring] += n
+            if talk is not None:
+                found.talk[talk] += n
+            if failed:
+                found.failures[code] += n
+                found.reasons.setdefault(code, reason)
+            if keys is not None:
+                found.keys_per_call[keys] += n
         found.keys.update(dict(rows["keys"]))
         return found

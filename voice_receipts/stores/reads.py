@@ -139,15 +139,14 @@ SELECT callid, at, {_STATE} AS state, kind, fee, ring, talk, nkeys, code, reason
 ) AS calls WHERE at >= {{p}} {{until}}"""  # noqa: S608 - constants and markers only
 # over the temporary table of PERIOD_CALLS (`period_calls`), each a GROUP BY of small result
 PERIOD_AGGREGATES = {
-    "calls": "SELECT substr(at, 1, 16), state, count(*), sum(coalesce(fee, 0)) FROM period_calls"
+    # {width}: 13 counts by UTC hour (a zone of whole hours), 16 by minute (any zone)
+    "calls": "SELECT substr(at, 1, {width}), state, count(*), sum(coalesce(fee, 0)) FROM period_calls"
     " WHERE NOT odd GROUP BY 1, 2",
-    "ring": "SELECT ring, count(*) FROM period_calls WHERE NOT odd AND ring IS NOT NULL GROUP BY 1",
-    "talk": "SELECT talk, count(*) FROM period_calls WHERE NOT odd AND state = 'answered'"
-    " AND talk IS NOT NULL GROUP BY 1",
-    "failures": "SELECT code, count(*), min(reason) FROM period_calls WHERE NOT odd AND state = 'failed'"
-    " GROUP BY 1",
-    "keys_per_call": "SELECT min(nkeys, 3), count(*) FROM period_calls WHERE NOT odd"
-    " AND kind = 'notification' GROUP BY 1",
+    # durations, failures and keys per call in one pass: a few thousand groups at most
+    "shape": "SELECT ring, CASE WHEN state = 'answered' THEN talk END, state = 'failed',"
+    " CASE WHEN state = 'failed' THEN code END, CASE WHEN kind = 'notification' THEN min(nkeys, 3) END,"
+    " count(*), min(CASE WHEN state = 'failed' THEN reason END) FROM period_calls WHERE NOT odd"
+    " GROUP BY 1, 2, 3, 4, 5",
     "keys": f"SELECT coalesce(r.keypress, ''), count(*) FROM period_calls c JOIN {TABLE} r"  # noqa: S608
     " ON r.callid = c.callid AND r.kind = 'voicekey' WHERE NOT c.odd AND c.kind = 'notification'"
     " GROUP BY 1",

@@ -167,7 +167,9 @@ class SQLiteStore(Store):
             if f.at >= since and (until is None or f.at < until):
                 yield f
 
-    def period_aggregates(self, since: str, until: str | None = None) -> facts.Aggregates:
+    def period_aggregates(
+        self, since: str, until: str | None = None, hourly: bool = False
+    ) -> facts.Aggregates:
         """The report's counts by GROUP BY (reads.PERIOD_CALLS), in a temporary table of one row
         a call that SQLite keeps (memory: its page cache; the rest spills to a temporary file)."""
         window = "?" + (" AND call_at < ?" if until else "")
@@ -186,11 +188,15 @@ class SQLiteStore(Store):
                 self._db.execute(
                     f"CREATE TEMP TABLE period_calls AS {sql}", (() if not where else params) + params
                 )
-                rows = {name: self._db.execute(q).fetchall() for name, q in reads.PERIOD_AGGREGATES.items()}
+                width = 13 if hourly else 16
+                rows = {
+                    name: self._db.execute(q.format(width=width)).fetchall()
+                    for name, q in reads.PERIOD_AGGREGATES.items()
+                }
                 self._db.execute("DROP TABLE temp.period_calls")
         except sqlite3.Error as exc:
             raise StoreUnavailable(f"sqlite store cannot read: {exc}") from None
-        found = facts.Aggregates.of_rows(rows)
+        found = facts.Aggregates.of_rows(rows, width)
         for odd in self.facts_of([c for (c,) in rows["odd"]]):  # folded exactly, and added
             found.add(odd)
         return found

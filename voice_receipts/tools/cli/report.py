@@ -57,7 +57,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--since must be before --until")
     out = None if args.out == "-" else _writable(args.out)  # before reading a whole period
     settings = read_settings(args)
-    counted = read(settings.store, settings, since, until)
+    counted = read(settings.store, settings, since, until, zone)
     html, summary = build(
         counted, since, until, zone, label, f"{settings.store.scheme}: {settings.store.target}"
     )

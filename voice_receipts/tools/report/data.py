@@ -81,9 +81,9 @@ class Buckets:
             start = _next(start, self.unit)
         self.one_year = first.year == last.year
 
-    def of(self, minute: str) -> int:
-        """The bucket of a UTC minute ("2026-11-28T12:00")."""
-        day = parse_iso(minute[:16] + ":00Z").astimezone(self.zone).date()
+    def of(self, moment: str) -> int:
+        """The bucket of a UTC minute ("2026-11-28T12:00") or hour ("2026-11-28T12")."""
+        day = parse_iso(moment[:13] + (moment[13:16] or ":00") + ":00Z").astimezone(self.zone).date()
         return max(0, min(len(self.starts) - 1, _index(self.starts, day)))
 
 
@@ -98,6 +98,15 @@ def _bin(seconds: int) -> int:
 def _rate(counts: Counter) -> float | None:
     ended = sum(counts[s] for s in ENDED)
     return round(100 * counts[CallState.ANSWERED] / ended, 1) if ended else None
+
+
+def whole_hours(zone: tzinfo, since: datetime, until: datetime) -> bool:
+    """Whether the zone is a whole number of hours from UTC at both ends of the period: then a
+    store may count by UTC hour (a hour is then within one local day), else by minute."""
+    return all(
+        (zone.utcoffset(m.astimezone(zone)) or timedelta()) % timedelta(hours=1) == timedelta()
+        for m in (since, until)
+    )
 
 
 def summarise(
