@@ -301,6 +301,15 @@ def write(rows, built, replays, args, took: float) -> None:
         small, large = ours[min(ours)], ours[max(ours)]
         ratios = ", ".join(f"{op} {large[op] / small[op]:.2f}" for op in ("show", "failed", "phone"))
         lines += ["", f"{min(ours):,} -> {max(ours):,} ratio of each lookup (target <= 2): {ratios}."]
+        answers = {size: g.get("failed_n") for size, g in sorted(ours.items())}
+        if len(set(answers.values())) > 1:  # the smallest store holds fewer failed calls than the limit
+            same = [size for size, n in answers.items() if n == answers[max(ours)]]
+            lines.append(
+                "The failed lookup's answers differ in size"
+                f" ({', '.join(f'{n} calls at {s:,}' for s, n in answers.items())});"
+                f" between stores with the same answer, {min(same):,} -> {max(same):,}:"
+                f" {large['failed'] / ours[min(same)]['failed']:.2f}."
+            )
     for name, r in replays.items():
         what = "peak RSS before its first insert" if name != "this branch" else "peak RSS, whole file"
         lines.append(
