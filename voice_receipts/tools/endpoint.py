@@ -199,15 +199,7 @@ def _json(data: bytes):
 
 def _outcome(status: int) -> str:
     """What an HTTP answer says; over HTTP a first delivery and a redelivery look alike (200)."""
-    if status == 200:
-        return "ok"
-    if status in (401, 403):
-        return replies.UNAUTHORIZED
-    if status == 503:
-        return replies.UNAVAILABLE
-    if status >= 500:
-        return replies.ERROR
-    return replies.REJECTED
+    return "ok" if status == 200 else replies.outcome_of(status)
 
 
 def send_all(endpoint: Endpoint, paths: Iterable[str | Path]) -> Iterator[Result]:
