@@ -10,7 +10,7 @@ STAGE ?= dev
 
 # A stamp per requirements file: reinstall only when it changed.
 # The CLI needs 3.11 (tomllib); say so before installing anything rather than failing after.
-$(VENV)/.runtime: requirements.txt requirements-aws.txt requirements-tencent.txt requirements-serve.txt requirements-tools.txt
+$(VENV)/.runtime: requirements.txt requirements-aws.txt requirements-tencent.txt requirements-serve.txt requirements-tools.txt requirements-mysql.txt requirements-postgresql.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
 	  echo "voice-receipts needs Python 3.11+ for its tools; $(PYTHON) is $$($(PYTHON) --version 2>&1)." >&2; \
 	  echo "Run with PYTHON=python3.11 (or newer), e.g. make run PYTHON=python3.13" >&2; exit 1; }
@@ -48,6 +48,7 @@ $(NPM_STAMP): package-lock.json
 
 ## make test: the whole suite (the deploy tests package with osls and run serverless-offline)
 test: $(VENV)/.dev $(NPM_STAMP)
+	bash tests/sql_servers.sh  # MariaDB and PostgreSQL for the SQL stores' tests, where missing
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 	$(PY) -m pytest
@@ -99,6 +100,8 @@ $(VENV)/.bench: $(VENV)/.dev bench/requirements.txt
 
 bench: $(VENV)/.bench
 	$(PY) bench/run.py
+	bash tests/sql_servers.sh
+	$(PY) bench/sql.py  # the package into MySQL beside a ten-line PyMySQL handler
 
 clean:
 	rm -rf $(VENV) node_modules .serverless .pytest_cache .hypothesis receipts.db receipts.db-* report.html deploy/tencent/build

@@ -247,7 +247,7 @@ print(json.dumps({"reply": reply, "maxrss_mb": hwm_kb / 1024}))
 """
 
 
-def answer_one_receipt(python: str, folder: Path, tmp_path: Path) -> dict:
+def answer_one_receipt(python: str, folder: Path, tmp_path: Path, store: str | None = None) -> dict:
     proc = subprocess.run(
         # -I: no PYTHONPATH, no user site, no cwd on sys.path; -S: no site-packages at all;
         # -B: nothing written, as in Lambda's read-only /var/task and on SCF
@@ -256,7 +256,7 @@ def answer_one_receipt(python: str, folder: Path, tmp_path: Path) -> dict:
         env={
             "PATH": "/usr/bin:/bin",
             "AWS_LAMBDA_FUNCTION_NAME": "voice-receipts-test-receive",  # init as on Lambda
-            "VOICE_RECEIPTS_STORE": f"sqlite:///{tmp_path}/receipts.db",
+            "VOICE_RECEIPTS_STORE": store or f"sqlite:///{tmp_path}/receipts.db",
             "VOICE_RECEIPTS_TOKEN": "t0k-0123456789abcdef",
         },
         capture_output=True,

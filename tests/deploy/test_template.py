@@ -54,7 +54,9 @@ def test_environment_names_the_table_and_token(packaged):
         "VOICE_RECEIPTS_DIRECT_INVOCATION",
         "VOICE_RECEIPTS_RETENTION_DAYS",
         "VOICE_RECEIPTS_ALLOWED_CIDRS",
+        "VOICE_RECEIPTS_DB_PASSWORD",  # empty: a SQL store's alone (tests/deploy/test_sql_store.py)
     }
+    assert env.get("VOICE_RECEIPTS_DB_PASSWORD", "") == ""
 
 
 def test_table_keys_index_ttl_and_recovery(packaged):
