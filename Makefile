@@ -71,9 +71,13 @@ deploy: $(VENV)/.dev $(NPM_STAMP)
 offline: $(VENV)/.dev $(NPM_STAMP)
 	$(PY) deploy/offline.py
 
-## make tencent: the folder `scf deploy` uploads (deploy/tencent/build)
+## make tencent STORE=mysql|cmq: the folder `scf deploy` uploads (deploy/tencent/build) for
+## deploy/tencent/$(STORE)/serverless.yml; mysql (TDSQL-C) is the default for a new deployment
+STORE ?= mysql
 tencent: $(VENV)/.dev
-	$(PY) deploy/build_package.py --cloud tencent --unzipped --out deploy/tencent/build --python 3.10 --arch x86_64
+	$(if $(filter mysql cmq,$(STORE)),,$(error STORE must be mysql or cmq: deploy/tencent/mysql or deploy/tencent/cmq))
+	$(PY) deploy/build_package.py --cloud tencent $(if $(filter mysql,$(STORE)),--store mysql) --unzipped --out deploy/tencent/build --python 3.10 --arch x86_64
+	@echo "next: cd deploy/tencent/$(STORE), fill in .env (from .env.example), scf deploy (docs/deploy.md)"
 
 unit: $(VENV)/.dev
 	$(PY) -m pytest tests/unit -q

@@ -31,6 +31,7 @@ EVENT_BUS = "VOICE_RECEIPTS_EVENT_BUS"  # the events publisher's EventBridge bus
 VMS_APPID = "VOICE_RECEIPTS_VMS_APPID"  # the VoiceSdkAppid of the VMS console's application
 VMS_ENDPOINT = "VOICE_RECEIPTS_VMS_ENDPOINT"  # tests and private networks; unset: vms.tencentcloudapi.com
 VMS_REGION = "VOICE_RECEIPTS_VMS_REGION"
+CLS_ENDPOINT = "VOICE_RECEIPTS_CLS_ENDPOINT"  # `alarms apply`, like VMS_ENDPOINT; unset: the SDK's
 METRICS = "VOICE_RECEIPTS_METRICS"  # "false" turns the Lambda's EMF metrics off (they cost money)
 # The SQL stores' password when the store URL has none: never logged, shown as `***`
 DB_PASSWORD = "VOICE_RECEIPTS_DB_PASSWORD"  # noqa: S105 - the variable's name, not a secret
@@ -88,6 +89,7 @@ class Settings:
     vms_appid: str | None = None
     vms_endpoint: str | None = None
     vms_region: str = DEFAULT_VMS_REGION
+    cls_endpoint: str | None = None  # `alarms apply` (voice_receipts/tools/cls_api.py)
     # CloudWatch metrics (EMF) in each request's log line: on Lambda only, where CloudWatch Logs
     # reads them; SCF's CLS has no such thing, and replay/serve must stay quiet
     metrics: bool = False
@@ -132,6 +134,7 @@ def load_settings(environ: Mapping[str, str] | None = None, store: str | None = 
         vms_appid=env.get(VMS_APPID, "").strip() or None,
         vms_endpoint=env.get(VMS_ENDPOINT, "").strip() or None,
         vms_region=env.get(VMS_REGION, "").strip() or DEFAULT_VMS_REGION,
+        cls_endpoint=env.get(CLS_ENDPOINT, "").strip() or None,
         metrics=bool(env.get(LAMBDA_FUNCTION_NAME)) and _flag(env, METRICS, default=True),
         function_name=env.get(LAMBDA_FUNCTION_NAME) or None,
     )

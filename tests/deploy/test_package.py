@@ -290,7 +290,7 @@ def test_unpacked_package_runs_from_its_bytecode_alone(local_twin, tmp_path):
     assert out["reply"]["statusCode"] == 200 and len(sources) > 30
 
 
-# --- Tencent SCF: deploy/tencent/serverless.yml ---------------------------------------------
+# --- Tencent SCF: deploy/tencent/mysql/serverless.yml ---------------------------------------------
 
 
 def test_tencent_package_alone_answers_a_receipt_on_scf_python(tmp_path):
@@ -303,6 +303,8 @@ def test_tencent_package_alone_answers_a_receipt_on_scf_python(tmp_path):
     top = {p.name for p in folder.iterdir()}
     assert {"tencentcloud", "pydantic_core", "handler.py"} <= top
     assert not top & AWS_SDK, "SCF needs no AWS SDK"
+    assert not (folder / "tencentcloud" / "cls").exists(), "the CLS SDK is the tools' (alarms apply)"
+    assert not (folder / "tencentcloud" / "vms").exists(), "and so is the VMS SDK (send)"
     assert_no_dependency_tests([p.relative_to(folder).as_posix() for p in folder.rglob("*")])
     check_pyc(python, folder)  # SCF sets PYTHONDONTWRITEBYTECODE: only shipped bytecode helps
     out = answer_one_receipt(python, folder, tmp_path)

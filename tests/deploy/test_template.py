@@ -157,7 +157,7 @@ def test_snapstart_switch_publishes_a_version_behind_an_alias_the_api_calls(pack
 
 
 def test_tencent_config_is_a_public_function_url_to_cmq():
-    inputs = tencent_inputs()
+    inputs = tencent_inputs("cmq")
     assert inputs["handler"] == "handler.main_handler"
     assert re.fullmatch(r"Python3\.\d+", inputs["runtime"])
     assert (inputs["memorySize"], inputs["timeout"]) == (128, 10)

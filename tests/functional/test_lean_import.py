@@ -16,6 +16,9 @@ FORBIDDEN_OURS = (
     "voice_receipts.tools.endpoint",
     "voice_receipts.tools.cli",
     "voice_receipts.tools.replay",
+    "voice_receipts.tools.alarms",  # `alarms apply` and the CLS SDK it loads
+    "voice_receipts.tools.cls_api",
+    "tencentcloud.cls",
 )
 
 SCRIPT = """
