@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 
-.PHONY: run report test lint unit venv dev clean fuzz load bench test-deploy package deploy offline tencent
+.PHONY: run report test lint unit venv dev clean fuzz load bench bench-scale test-deploy package deploy offline tencent
 NPM_STAMP := node_modules/.installed
 STAGE ?= dev
 
@@ -109,3 +109,7 @@ bench: $(VENV)/.bench
 
 clean:
 	rm -rf $(VENV) node_modules .serverless .pytest_cache .hypothesis receipts.db receipts.db-* report.html deploy/tencent/build
+
+## make bench-scale: show, --phone, report and replay at 10k/100k/1M stored receipts, against main (bench/scale.py)
+bench-scale: $(VENV)/.dev
+	$(PY) bench/scale.py

@@ -28,15 +28,18 @@ import time
 from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING, Any
 
+import voice_receipts.stores.reads as reads
 import voice_receipts.stores.sql as sql
 from voice_receipts import logs
 from voice_receipts.errors import ConfigError, StoreUnavailable
 from voice_receipts.store_url import SQLAddress, StoreURL
-from voice_receipts.stores.base import Store
+from voice_receipts.stores.base import PAGE, Store
 
 if TYPE_CHECKING:
+    from voice_receipts.calls import Call
     from voice_receipts.progress import Progress
     from voice_receipts.receipt import Receipt
+    from voice_receipts.stores.facts import Facts
 
 RECONNECT, RETRY, UNAVAILABLE, REFUSED = "reconnect", "retry", "unavailable", "refused"
 FIRST_PAUSE, LONGEST_PAUSE = 0.05, 1.0  # seconds between attempts, doubling
@@ -119,6 +122,45 @@ class SQLStore(Store):
         query, params = sql.between(since, until)
         return sql.records(self._rows(query, params))
 
+    # -- by a call's time: the index walks SQLite uses too (stores/reads.py) -------------------
+
+    def walk(self, cursor, *, since=None, until=None, phone=None, failed=False, page=PAGE):
+        text = reads.walk(
+            "%s", after=cursor is not None, since=since is not None, until=until is not None,
+            phone=phone is not None, failed=failed,
+        )  # fmt: skip
+        key = phone.encode("utf-8", "surrogatepass") if phone is not None else None
+        rows = self._rows(
+            sql.Query(text, "receipts_by_call_at"), reads.walk_params(cursor, since, until, key, page)
+        )
+        return [(sql.decoded(at), sql.decoded(callid)) for at, callid in rows]
+
+    def calls_of(self, callids: list[str]) -> list[Call]:
+        """A page of calls in one IN query on the primary key."""
+        found: dict[str, list[Receipt]] = {c: [] for c in callids}
+        if callids:
+            query = sql.Query(reads.records_of("%s", len(callids)), "primary key")
+            for callid, record in self._rows(query, tuple(callids)):
+                found[sql.decoded(callid)].extend(sql.records([(record,)]))
+        return _folded(found.values())
+
+    def period_facts(self, since: str, until: str | None = None) -> Iterator[Facts]:
+        """The calls with a receipt in the window, each folded whole (by records: these tables
+        keep no fold inputs yet, so a report reads the period's records, not GROUP BYs)."""
+        from voice_receipts.stores.facts import Facts
+
+        window = "call_at >= %s" + (" AND call_at < %s" if until else "")
+        text = f"SELECT callid, record FROM {sql.TABLE} WHERE callid IN (SELECT callid FROM {sql.TABLE} WHERE {window}) ORDER BY callid"  # noqa: S608, E501
+        rows = self._rows(
+            sql.Query(text, "receipts_by_call_at"), (since,) if until is None else (since, until)
+        )
+        groups: dict[str, list[Receipt]] = {}
+        for callid, record in rows:
+            groups.setdefault(sql.decoded(callid), []).extend(sql.records([(record,)]))
+        for call in _folded(groups.values()):
+            if call.at >= since and (until is None or call.at < until):
+                yield Facts.of_call(call)
+
     def disconnect(self) -> None:
         """Drop the connection (SnapStart's restore; tests): the next statement opens a new one."""
         with self._lock:
@@ -191,3 +233,9 @@ class SQLStore(Store):
         if self.address.password:  # no driver is known to quote it; never find out in a log
             detail = detail.replace(self.address.password, "***")
         return outcome, f"{meaning} ({code if code is not None else 'no code'}: {detail})"
+
+
+def _folded(groups) -> list[Call]:
+    from voice_receipts.calls import Call
+
+    return [call for receipts in groups if (call := Call.fold(receipts)) is not None]
