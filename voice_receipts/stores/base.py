@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from voice_receipts import lookups
 from voice_receipts.errors import UnsupportedOperation
@@ -100,7 +100,7 @@ class Store(ABC):
         call_at index yet: the receipts that arrived in the period, held and folded."""
         from voice_receipts.stores.facts import fold, inputs
 
-        by_call: dict[str, list[tuple]] = {}
+        by_call: dict[str, list[tuple[Any, ...]]] = {}
         for receipt in self.receipts_between(since, until):
             by_call.setdefault(receipt.callid, []).append(inputs(receipt))
         return (f for rows in by_call.values() if _matches(f := fold(rows), since, until, None))
@@ -163,7 +163,12 @@ class Store(ABC):
         return self._listing(since, until, state, limit)
 
     def _listing(
-        self, since: str | None, until: str | None, state: str | None, limit: int | None, phone=None
+        self,
+        since: str | None,
+        until: str | None,
+        state: str | None,
+        limit: int | None,
+        phone: str | None = None,
     ) -> list[Call]:
         """Walk the call_at index newest first, a page at a time; fold each page's new calls in one
         read (their facts only), and stop once `limit` calls are certain. A call's time is one of
@@ -195,7 +200,9 @@ class Store(ABC):
                 break
         return self._chosen(found, since, until, state, limit)
 
-    def _listing_by_callids(self, since, until, state, limit, phone) -> list[Call]:
+    def _listing_by_callids(
+        self, since: str | None, until: str | None, state: str | None, limit: int | None, phone: str | None
+    ) -> list[Call]:
         """For a store that lists by `callids` and `callids_for_phone` and has no index walk yet
         (the SQL stores until they adopt reads.py): every candidate folded, then chosen."""
         lists = type(self).callids_for_phone if phone is not None else type(self).callids
@@ -204,7 +211,14 @@ class Store(ABC):
         found = self.callids_for_phone(phone, FILTERED_READ) if phone is not None else self.callids(since)
         return self._chosen(self.facts_of(list(found)), since, until, state, limit)
 
-    def _chosen(self, found, since, until, state, limit) -> list[Call]:
+    def _chosen(
+        self,
+        found: Iterable[Facts],
+        since: str | None,
+        until: str | None,
+        state: str | None,
+        limit: int | None,
+    ) -> list[Call]:
         """The newest `limit` of these facts that match, folded whole."""
         wanted = _newest_first(f for f in found if _matches(f, since, until, state))
         return self.calls_of([f.callid for f in (wanted[:limit] if limit is not None else wanted)])

@@ -29,7 +29,9 @@ from voice_receipts.stores.base import Store
 from voice_receipts.times import parse_iso
 
 if TYPE_CHECKING:
+    from voice_receipts.calls import Call
     from voice_receipts.progress import Progress
+    from voice_receipts.stores.facts import Cursor, Facts
 
 PHONE_INDEX = "by-number"  # (phone, call_at), keys only
 DAY_INDEX = "by-day"  # (call_day, call_at), the fold inputs: dynamodb_index.py reads it
@@ -143,7 +145,14 @@ class DynamoDBStore(Store):
 
         return callids(self.client, self.table_name, since)
 
-    def _listing(self, since, until, state, limit, phone=None):
+    def _listing(
+        self,
+        since: str | None,
+        until: str | None,
+        state: str | None,
+        limit: int | None,
+        phone: str | None = None,
+    ) -> list[Call]:
         """By the indexes; a listing with no --since reads LOOKBACK_DAYS of by-day, and only
         when those hold fewer calls than asked (a small or quiet table: an archive replayed
         into a test table) the rest by Scan, where the credentials allow one."""
@@ -156,22 +165,31 @@ class DynamoDBStore(Store):
             return found
         return super()._chosen(self.facts_of(every), None, until, state, limit)
 
-    def walk(self, cursor, *, since=None, until=None, phone=None, failed=False, page=200):
+    def walk(
+        self,
+        cursor: Cursor | None,
+        *,
+        since: str | None = None,
+        until: str | None = None,
+        phone: str | None = None,
+        failed: bool = False,
+        page: int = 200,
+    ) -> list[Cursor]:
         from voice_receipts.stores.dynamodb_index import walk
 
         return walk(self, cursor, since, until, phone, failed, page)
 
-    def facts_of(self, callids: list[str]):
+    def facts_of(self, callids: list[str]) -> list[Facts]:
         from voice_receipts.stores.dynamodb_index import facts_of
 
         return facts_of(self, callids)
 
-    def calls_of(self, callids: list[str]):
+    def calls_of(self, callids: list[str]) -> list[Call]:
         from voice_receipts.stores.dynamodb_index import calls_of
 
         return calls_of(self, callids)
 
-    def period_facts(self, since: str, until: str | None = None):
+    def period_facts(self, since: str, until: str | None = None) -> Iterator[Facts]:
         from voice_receipts.stores.dynamodb_index import period_facts
 
         return period_facts(self, since, until)

@@ -15,10 +15,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import voice_receipts.stores.facts as facts
 from voice_receipts.times import parse_iso, to_iso
+
+if TYPE_CHECKING:
+    from voice_receipts.calls import Call
 
 # `store` below is the DynamoDBStore calling (not imported: it imports this module)
 DynamoDBStore = Any
@@ -32,13 +35,13 @@ CHUNK = timedelta(hours=1)
 _THREADS = 8
 
 
-def _value(attr: dict[str, Any] | None):
+def _value(attr: dict[str, Any] | None) -> Any:
     if not attr:
         return None
     return int(attr["N"]) if "N" in attr else attr.get("S")
 
 
-def _row(item: dict[str, Any]) -> tuple:
+def _row(item: dict[str, Any]) -> facts.Row:
     return tuple(_value(item.get(name)) for name in facts.FOLD_INPUTS)
 
 
@@ -53,7 +56,15 @@ def _days_down(top: str, bottom: str) -> Iterator[str]:
         day -= timedelta(days=1)
 
 
-def walk(store: DynamoDBStore, cursor, since, until, phone, failed, page) -> list[tuple[str, str]]:
+def walk(
+    store: DynamoDBStore,
+    cursor: facts.Cursor | None,
+    since: str | None,
+    until: str | None,
+    phone: str | None,
+    failed: bool,
+    page: int,
+) -> list[tuple[str, str]]:
     """Store.walk: by-number for one number, else by-day, a day at a time newest first."""
     now = datetime.now(timezone.utc)
     if phone:  # one number is one partition: its whole history, newest first
@@ -93,7 +104,7 @@ def facts_of(store: DynamoDBStore, callids: list[str]) -> list[facts.Facts]:
     return [facts.fold([facts.inputs(r) for r in rs]) for rs in found.values() if rs]
 
 
-def calls_of(store: DynamoDBStore, callids: list[str]) -> list:
+def calls_of(store: DynamoDBStore, callids: list[str]) -> list[Call]:
     from voice_receipts.calls import Call
 
     missing = [c for c in callids if c not in store._read]
@@ -110,7 +121,7 @@ def period_facts(store: DynamoDBStore, since: str, until: str | None) -> Iterato
     while start < end:
         stop = min(start + CHUNK, end)
         lo, hi = to_iso(start - GRACE), to_iso(stop + GRACE)
-        rows: dict[str, list[tuple]] = {}
+        rows: dict[str, list[facts.Row]] = {}
         for day in sorted(set(_days_down(hi, lo))):
             for item in store._query(
                 IndexName=DAY_INDEX,

@@ -13,11 +13,15 @@ sample both ways and compares (tests/unit/test_facts.py), so the two cannot drif
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from voice_receipts import kinds, states
 from voice_receipts.durations import durations  # the one duration rule
 from voice_receipts.states import CallState
+
+# A row of fold inputs as a store reads it; a walk's position: (call_at, callid)
+Row = tuple[Any, ...]
+Cursor = tuple[str, str]
 
 if TYPE_CHECKING:
     from voice_receipts.calls import Call
@@ -78,7 +82,7 @@ class Facts(NamedTuple):
         )  # fmt: skip
 
 
-def fold_columns(receipt: Receipt) -> tuple:
+def fold_columns(receipt: Receipt) -> Row:
     """A receipt's EXTRA_COLUMNS values, for the row a store writes."""
     ring = talk = None
     if receipt.kind in kinds.STATUS_KINDS:
@@ -89,13 +93,13 @@ def fold_columns(receipt: Receipt) -> tuple:
     )  # fmt: skip
 
 
-def inputs(receipt: Receipt) -> tuple:
+def inputs(receipt: Receipt) -> Row:
     """A receipt's FOLD_INPUTS."""
     head = (receipt.callid, receipt.kind, receipt.received_at, receipt.call_at)
     return head + fold_columns(receipt) + (receipt.phone,)
 
 
-def fold(rows: Sequence[Sequence]) -> Facts:
+def fold(rows: Sequence[Sequence[Any]]) -> Facts:
     """The facts of one call from its receipts' FOLD_INPUTS rows (at least one)."""
     ordered = sorted(rows, key=lambda r: (r[1] != kinds.SENT, r[2]))
     status = failure = None
@@ -132,9 +136,9 @@ def fold(rows: Sequence[Sequence]) -> Facts:
     )
 
 
-def grouped(rows: Iterable[Sequence]) -> Iterable[Facts]:
+def grouped(rows: Iterable[Sequence[Any]]) -> Iterable[Facts]:
     """Facts of each call in rows sorted (or at least grouped) by callid: one pass, one call held."""
-    group: list[Sequence] = []
+    group: list[Sequence[Any]] = []
     for row in rows:
         if group and row[0] != group[0][0]:
             yield fold(group)
@@ -178,7 +182,7 @@ class Aggregates:
             self.keys.update(f.keys)
 
     @classmethod
-    def of_rows(cls, rows: dict[str, list[tuple]], width: int = 16) -> Aggregates:
+    def of_rows(cls, rows: dict[str, list[Row]], width: int = 16) -> Aggregates:
         """From the rows of reads.PERIOD_AGGREGATES' queries, by name (less the odd calls)."""
         found = cls(width)
         for moment, state, n, fee in rows["calls"]:

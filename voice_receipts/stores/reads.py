@@ -13,8 +13,10 @@ indexes they rely on (every store creates them):
 
 from __future__ import annotations
 
+from typing import Any
+
 from voice_receipts import kinds, states
-from voice_receipts.stores.facts import EXTRA_COLUMNS, FOLD_INPUTS
+from voice_receipts.stores.facts import EXTRA_COLUMNS, FOLD_INPUTS, Cursor
 
 TABLE = "receipts"
 FAILED_KIND = "voice_failure"
@@ -50,9 +52,11 @@ def walk(p: str, *, after: bool, since: bool, until: bool, phone: bool, failed: 
     )
 
 
-def walk_params(cursor, since, until, phone, page) -> tuple:
+def walk_params(
+    cursor: Cursor | None, since: str | None, until: str | None, phone: str | bytes | None, page: int
+) -> tuple[Any, ...]:
     """The parameters of walk(...) in its order."""
-    values: list = [phone] if phone is not None else []
+    values: list[Any] = [phone] if phone is not None else []
     values += list(cursor) if cursor else []
     values += [v for v in (since, until) if v is not None]
     return (*values, page)

@@ -25,7 +25,7 @@ from __future__ import annotations
 import contextlib
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 import voice_receipts.stores.reads as reads
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from voice_receipts.calls import Call
     from voice_receipts.progress import Progress
     from voice_receipts.receipt import Receipt
-    from voice_receipts.stores.facts import Facts
+    from voice_receipts.stores.facts import Cursor, Facts
 
 RECONNECT, RETRY, UNAVAILABLE, REFUSED = "reconnect", "retry", "unavailable", "refused"
 FIRST_PAUSE, LONGEST_PAUSE = 0.05, 1.0  # seconds between attempts, doubling
@@ -124,7 +124,16 @@ class SQLStore(Store):
 
     # -- by a call's time: the index walks SQLite uses too (stores/reads.py) -------------------
 
-    def walk(self, cursor, *, since=None, until=None, phone=None, failed=False, page=PAGE):
+    def walk(
+        self,
+        cursor: Cursor | None,
+        *,
+        since: str | None = None,
+        until: str | None = None,
+        phone: str | None = None,
+        failed: bool = False,
+        page: int = PAGE,
+    ) -> list[Cursor]:
         text = reads.walk(
             "%s", after=cursor is not None, since=since is not None, until=until is not None,
             phone=phone is not None, failed=failed,
@@ -235,7 +244,7 @@ class SQLStore(Store):
         return outcome, f"{meaning} ({code if code is not None else 'no code'}: {detail})"
 
 
-def _folded(groups) -> list[Call]:
+def _folded(groups: Iterable[Sequence[Any]]) -> list[Call]:
     from voice_receipts.calls import Call
 
     return [call for receipts in groups if (call := Call.fold(receipts)) is not None]

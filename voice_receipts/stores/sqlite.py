@@ -17,7 +17,9 @@ from voice_receipts.receipt import Receipt
 from voice_receipts.stores.base import PAGE, Store
 
 if TYPE_CHECKING:
+    from voice_receipts.calls import Call
     from voice_receipts.progress import Progress
+    from voice_receipts.stores.facts import Cursor
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS receipts (
@@ -139,7 +141,16 @@ class SQLiteStore(Store):
         sql = f"SELECT record FROM receipts WHERE {where} ORDER BY received_at, rowid"  # noqa: S608 - constants
         return iter(_receipts(self._query(sql, params)))
 
-    def walk(self, cursor, *, since=None, until=None, phone=None, failed=False, page=PAGE):
+    def walk(
+        self,
+        cursor: Cursor | None,
+        *,
+        since: str | None = None,
+        until: str | None = None,
+        phone: str | None = None,
+        failed: bool = False,
+        page: int = PAGE,
+    ) -> list[Cursor]:
         sql = reads.walk(
             "?", after=cursor is not None, since=since is not None, until=until is not None,
             phone=phone is not None, failed=failed,
@@ -151,7 +162,7 @@ class SQLiteStore(Store):
             return []
         return list(facts.grouped(self._query(reads.fold_inputs_of("?", len(callids)), tuple(callids))))
 
-    def calls_of(self, callids: list[str]):
+    def calls_of(self, callids: list[str]) -> list[Call]:
         from voice_receipts.calls import Call
 
         if not callids:
@@ -217,7 +228,7 @@ class SQLiteStore(Store):
         except sqlite3.Error as exc:
             raise StoreUnavailable(f"sqlite store cannot read: {exc}") from None
 
-    def _stream(self, sql: str, params: tuple, size: int = 5000) -> Iterator[tuple]:
+    def _stream(self, sql: str, params: tuple[Any, ...], size: int = 5000) -> Iterator[tuple[Any, ...]]:
         """Rows a batch at a time from their own cursor: a report's memory stays one batch."""
         try:
             with self._lock:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import functools
 import json
 import sqlite3
+from typing import Any
 
 import voice_receipts.stores.facts as facts
 from voice_receipts.receipt import Receipt
@@ -16,13 +17,13 @@ INTEGERS = {"ring_seconds", "talk_seconds", "fee_minutes", "failure_code"}
 
 
 @functools.lru_cache(maxsize=16)  # a view asks for each column of one row in turn: parse it once
-def derived(record: str) -> tuple:
+def derived(record: str) -> tuple[Any, ...]:
     """DERIVED of a stored record, as put() writes them."""
     receipt = Receipt.from_dict(json.loads(record))
     return (receipt.phone, receipt.call_at, *facts.fold_columns(receipt))
 
 
-def _derived_column(record: str, i: int):
+def _derived_column(record: str, i: int) -> Any:
     return derived(record)[i]
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -137,7 +138,7 @@ def count(paths: Iterable[str | Path]) -> int:
             try:
                 with file.open("rb") as f:
                     last = b"\n"
-                    for chunk in iter(lambda f=f: f.read(1 << 20), b""):
+                    for chunk in iter(functools.partial(f.read, 1 << 20), b""):
                         total, last = total + chunk.count(b"\n"), chunk[-1:]
                     total += last != b"\n"  # a last line without its newline
             except (OSError, ValueError):

@@ -116,7 +116,7 @@ def summarise(
     (Store.period_aggregates). Every bucket of the period is listed even when it had no call,
     so a quiet day shows as a zero, not a gap."""
     b = Buckets(since, until, zone)
-    states = [Counter() for _ in b.starts]
+    states: list[Counter[str]] = [Counter() for _ in b.starts]
     minutes = [0] * len(b.starts)
     for (minute, state), n in counted.calls.items():
         states[b.of(minute)][CallState(state)] += n
