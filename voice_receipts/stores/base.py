@@ -6,7 +6,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any
 
-from voice_receipts import lookups
+import voice_receipts.stores.facts as facts
+from voice_receipts import lookups, times
 from voice_receipts.errors import UnsupportedOperation
 from voice_receipts.receipt import Receipt
 
@@ -103,7 +104,7 @@ class Store(ABC):
         by_call: dict[str, list[tuple[Any, ...]]] = {}
         for receipt in self.receipts_between(since, until):
             by_call.setdefault(receipt.callid, []).append(inputs(receipt))
-        return (f for rows in by_call.values() if _matches(f := fold(rows), since, until, None))
+        return (f for rows in by_call.values() if facts.matches(f := fold(rows), since, until, None))
 
     def period_aggregates(self, since: str, until: str | None = None, hourly: bool = False) -> Aggregates:
         """What a report counts of the calls placed in [since, until), by UTC minute (by hour when
@@ -148,8 +149,8 @@ class Store(ABC):
         """Up to `limit` calls sent for one business id (`send --context`), newest first."""
         read = FILTERED_READ if (since or state or until) else limit
         found = self.callids_for_context(lookups.context(context), read)
-        wanted = [f for f in self.facts_of(list(found)) if _matches(f, since, until, state)]
-        return self.calls_of([f.callid for f in _newest_first(wanted)[:limit]])
+        wanted = [f for f in self.facts_of(list(found)) if facts.matches(f, since, until, state)]
+        return self.calls_of([f.callid for f in facts.newest_first(wanted)[:limit]])
 
     def calls(
         self,
@@ -180,7 +181,7 @@ class Store(ABC):
         failed = state is not None and CallState(state) == CallState.FAILED
         # a failed call is walked by its failure receipt, which arrives after the call started
         # (at or after Call.at): before `until` it may arrive later, within FAILURE_LATE
-        upto = _later(until, FAILURE_LATE) if failed and until else until
+        upto = times.later(until, FAILURE_LATE) if failed and until else until
         seen: set[str] = set()
         found: list[Facts] = []
         cursor = None
@@ -191,7 +192,7 @@ class Store(ABC):
             rows = self.walk(cursor, since=since, until=upto, phone=phone, failed=failed, page=page)
             new = list(dict.fromkeys(c for _, c in rows if c not in seen))
             seen.update(new)
-            found += [f for f in self.facts_of(new) if _matches(f, since, until, state)]
+            found += [f for f in self.facts_of(new) if facts.matches(f, since, until, state)]
             if len(rows) < page:
                 break
             cursor, page = rows[-1], min(8 * PAGE, 2 * page)
@@ -220,7 +221,7 @@ class Store(ABC):
         limit: int | None,
     ) -> list[Call]:
         """The newest `limit` of these facts that match, folded whole."""
-        wanted = _newest_first(f for f in found if _matches(f, since, until, state))
+        wanted = facts.newest_first(f for f in found if facts.matches(f, since, until, state))
         return self.calls_of([f.callid for f in (wanted[:limit] if limit is not None else wanted)])
 
     def _fold(self, callids: Iterable[str]) -> Iterable[Call]:
@@ -252,19 +253,3 @@ class Store(ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-def _newest_first(found: Iterable[Facts]) -> list[Facts]:
-    return sorted(found, key=lambda f: (f.at, f.callid), reverse=True)
-
-
-def _later(moment: str, seconds: int) -> str:
-    from datetime import timedelta
-
-    from voice_receipts.times import parse_iso, to_iso
-
-    return to_iso(parse_iso(moment) + timedelta(seconds=seconds))
-
-
-def _matches(f: Facts, since: str | None, until: str | None, state: str | None) -> bool:
-    return (since is None or f.at >= since) and (until is None or f.at < until) and state in (None, f.state)

@@ -200,3 +200,12 @@ class Aggregates:
                 found.keys_per_call[keys] += n
         found.keys.update(dict(rows["keys"]))
         return found
+
+
+def newest_first(found: Iterable[Facts]) -> list[Facts]:
+    return sorted(found, key=lambda f: (f.at, f.callid), reverse=True)
+
+
+def matches(f: Facts, since: str | None, until: str | None, state: str | None) -> bool:
+    """Placed in [since, until), in `state` when given."""
+    return (since is None or f.at >= since) and (until is None or f.at < until) and state in (None, f.state)
