@@ -20,11 +20,11 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from voice_receipts import kinds
+from voice_receipts.aws import AWS_ERRORS, error_code, make_client, rehearse, unavailable
 from voice_receipts.config import Settings
 from voice_receipts.durations import durations
 from voice_receipts.errors import ConfigError, UnsupportedOperation
 from voice_receipts.receipt import Receipt
-from voice_receipts.stores.aws import AWS_ERRORS, error_code, make_client, rehearse, unavailable
 from voice_receipts.stores.base import Store
 from voice_receipts.times import parse_iso
 
