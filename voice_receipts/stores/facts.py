@@ -45,16 +45,8 @@ FOLD_INPUTS = (
     "phone",
 )
 # What a store adds to a receipt's row beyond its keys, record, received_at, call_at and phone
-EXTRA_COLUMNS = (
-    "started_at",
-    "result",
-    "ring_seconds",
-    "talk_seconds",
-    "fee_minutes",
-    "keypress",
-    "failure_code",
-    "failure_reason",
-    "message",
+EXTRA_COLUMNS = tuple(
+    c for c in FOLD_INPUTS if c not in ("callid", "kind", "received_at", "call_at", "phone")
 )
 
 

@@ -52,6 +52,24 @@ def walk(p: str, *, after: bool, since: bool, until: bool, phone: bool, failed: 
     )
 
 
+def walk_query(
+    p: str,
+    cursor: Cursor | None,
+    since: str | None,
+    until: str | None,
+    phone: str | bytes | None,
+    failed: bool,
+    page: int,
+) -> tuple[str, tuple[Any, ...]]:
+    """Store.walk's statement in placeholder style `p` and its parameters: what SQLite and the
+    SQL stores run alike."""
+    text = walk(
+        p, after=cursor is not None, since=since is not None, until=until is not None,
+        phone=phone is not None, failed=failed,
+    )  # fmt: skip
+    return text, walk_params(cursor, since, until, phone, page)
+
+
 def walk_params(
     cursor: Cursor | None, since: str | None, until: str | None, phone: str | bytes | None, page: int
 ) -> tuple[Any, ...]:

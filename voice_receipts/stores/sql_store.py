@@ -134,14 +134,9 @@ class SQLStore(Store):
         failed: bool = False,
         page: int = PAGE,
     ) -> list[Cursor]:
-        text = reads.walk(
-            "%s", after=cursor is not None, since=since is not None, until=until is not None,
-            phone=phone is not None, failed=failed,
-        )  # fmt: skip
         key = phone.encode("utf-8", "surrogatepass") if phone is not None else None
-        rows = self._rows(
-            sql.Query(text, "receipts_by_call_at"), reads.walk_params(cursor, since, until, key, page)
-        )
+        text, params = reads.walk_query("%s", cursor, since, until, key, failed, page)
+        rows = self._rows(sql.Query(text, "receipts_by_call_at"), params)
         return [(sql.decoded(at), sql.decoded(callid)) for at, callid in rows]
 
     def calls_of(self, callids: list[str]) -> list[Call]:

@@ -151,11 +151,7 @@ class SQLiteStore(Store):
         failed: bool = False,
         page: int = PAGE,
     ) -> list[Cursor]:
-        sql = reads.walk(
-            "?", after=cursor is not None, since=since is not None, until=until is not None,
-            phone=phone is not None, failed=failed,
-        )  # fmt: skip
-        return self._query(sql, reads.walk_params(cursor, since, until, phone, page))
+        return self._query(*reads.walk_query("?", cursor, since, until, phone, failed, page))
 
     def facts_of(self, callids: list[str]) -> list[facts.Facts]:
         if not callids:
