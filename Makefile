@@ -4,14 +4,14 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 PIP    := $(VENV)/bin/pip
 
-.PHONY: run report test lint unit venv dev clean fuzz load bench test-deploy package deploy offline tencent
+.PHONY: run report test lint unit venv dev clean fuzz load bench bench-scale test-deploy package deploy offline tencent
 .PHONY: mutate
 NPM_STAMP := node_modules/.installed
 STAGE ?= dev
 
 # A stamp per requirements file: reinstall only when it changed.
 # The CLI needs 3.11 (tomllib); say so before installing anything rather than failing after.
-$(VENV)/.runtime: requirements.txt requirements-aws.txt requirements-tencent.txt requirements-serve.txt requirements-tools.txt
+$(VENV)/.runtime: requirements.txt requirements-aws.txt requirements-tencent.txt requirements-serve.txt requirements-tools.txt requirements-mysql.txt requirements-postgresql.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null || { \
 	  echo "voice-receipts needs Python 3.11+ for its tools; $(PYTHON) is $$($(PYTHON) --version 2>&1)." >&2; \
 	  echo "Run with PYTHON=python3.11 (or newer), e.g. make run PYTHON=python3.13" >&2; exit 1; }
@@ -49,6 +49,7 @@ $(NPM_STAMP): package-lock.json
 
 ## make test: the whole suite (the deploy tests package with osls and run serverless-offline)
 test: $(VENV)/.dev $(NPM_STAMP)
+	bash tests/sql_servers.sh  # MariaDB and PostgreSQL for the SQL stores' tests, where missing
 	$(PY) -m ruff check .
 	$(PY) -m mypy
 	$(PY) -m pytest
@@ -71,9 +72,13 @@ deploy: $(VENV)/.dev $(NPM_STAMP)
 offline: $(VENV)/.dev $(NPM_STAMP)
 	$(PY) deploy/offline.py
 
-## make tencent: the folder `scf deploy` uploads (deploy/tencent/build)
+## make tencent STORE=mysql|cmq: the folder `scf deploy` uploads (deploy/tencent/build) for
+## deploy/tencent/$(STORE)/serverless.yml; mysql (TDSQL-C) is the default for a new deployment
+STORE ?= mysql
 tencent: $(VENV)/.dev
-	$(PY) deploy/build_package.py --cloud tencent --unzipped --out deploy/tencent/build --python 3.10 --arch x86_64
+	$(if $(filter mysql cmq,$(STORE)),,$(error STORE must be mysql or cmq: deploy/tencent/mysql or deploy/tencent/cmq))
+	$(PY) deploy/build_package.py --cloud tencent $(if $(filter mysql,$(STORE)),--store mysql) --unzipped --out deploy/tencent/build --python 3.10 --arch x86_64
+	@echo "next: cd deploy/tencent/$(STORE), fill in .env (from .env.example), scf deploy (docs/deploy.md)"
 
 ## make mutate: mutation testing of the function's core with mutmut (not part of `make test`).
 ## The modules and the tests it uses are [tool.mutmut] in pyproject.toml; results in mutants/,
@@ -113,6 +118,12 @@ $(VENV)/.bench: $(VENV)/.dev bench/requirements.txt
 
 bench: $(VENV)/.bench
 	$(PY) bench/run.py
+	bash tests/sql_servers.sh
+	$(PY) bench/sql.py  # the package into MySQL beside a ten-line PyMySQL handler
 
 clean:
 	rm -rf $(VENV) node_modules .serverless .pytest_cache .hypothesis receipts.db receipts.db-* report.html deploy/tencent/build
+
+## make bench-scale: show, --phone, report and replay at 10k/100k/1M stored receipts, against main (bench/scale.py)
+bench-scale: $(VENV)/.dev
+	$(PY) bench/scale.py

@@ -42,11 +42,13 @@ def run_build(*args: str) -> str:
     return done.stdout.strip().splitlines()[-1]
 
 
-def build_local(dest: Path) -> tuple[Path, Path]:
-    """(package, runtime) folders under dest, for this interpreter and CPU."""
+def build_local(dest: Path, store: str | None = None) -> tuple[Path, Path]:
+    """(package, runtime) folders under dest, for this interpreter and CPU; `store` (mysql,
+    postgresql) adds that SQL store's driver, as build_package.py --store does."""
     package, runtime = dest / "package", dest / "runtime"
     version = "{}.{}".format(*sys.version_info[:2])
-    run_build("--unzipped", "--out", str(package), "--python", version, "--arch", platform.machine())
+    extra = ("--store", store) if store else ()
+    run_build("--unzipped", "--out", str(package), "--python", version, "--arch", platform.machine(), *extra)
     purelib = Path(sysconfig.get_paths()["purelib"])
     runtime.mkdir(parents=True)
     for name in RUNTIME_MODULES:

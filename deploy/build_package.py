@@ -13,6 +13,7 @@ byte-identical zip (and no needless deploy).
     python deploy/build_package.py --out .serverless/voice-receipts.zip --python 3.13 --arch arm64
     python deploy/build_package.py --cloud tencent --unzipped --out deploy/tencent/build \
         --python 3.10 --arch x86_64
+    python deploy/build_package.py --cloud tencent --store mysql ...   # + PyMySQL (TDSQL-C)
 
 Used by deploy/plugins/python-package.js (on `osls package` / `osls deploy`), by `make tencent`
 and the Tencent steps in docs/deploy.md (`--cloud tencent --unzipped`: the folder `scf deploy`
@@ -46,6 +47,12 @@ RUNTIME_PROVIDED = ("boto3", "botocore", "s3transfer")
 ARCHES = {"arm64": "aarch64", "aarch64": "aarch64", "x86_64": "x86_64", "amd64": "x86_64"}
 FIXED_TIME = (2020, 1, 1, 0, 0, 0)  # zip cannot store dates before 1980; any constant works
 CLOUDS = ("aws", "tencent")
+# A SQL store's driver, added to the cloud's requirements (requirements-STORE.txt): a function
+# ships only the driver of the store it is configured for
+SQL_STORES = ("mysql", "postgresql")
+# ... and then the cloud's own store SDK stays out: a function on a SQL store never imports it
+# (tests/functional/test_lean_import.py). Lambda's boto3 is left out anyway (RUNTIME_PROVIDED).
+CLOUD_STORE_SDKS = {"aws": (), "tencent": ("tencentcloud-sdk-python-common", "tencentcloud-sdk-python-tdmq")}
 # In the dependencies only (never voice_receipts/): their own test suites, and files that only
 # type checkers read. None of them is imported by a running function.
 DEPENDENCY_TEST_DIRS = {"tests", "test"}
@@ -56,9 +63,10 @@ def requirement_name(line: str) -> str:
     return re.split(r"[\s<>=!~;\[@]", line.strip(), maxsplit=1)[0].lower().replace("_", "-")
 
 
-def filtered_requirements(source: Path, exclude: tuple[str, ...], dest: Path) -> Path:
+def filtered_requirements(sources: Path | list[Path], exclude: tuple[str, ...], dest: Path) -> Path:
     keep = [
         line
+        for source in ([sources] if isinstance(sources, Path) else sources)
         for line in source.read_text().splitlines()
         if line.strip() and not line.lstrip().startswith("#") and requirement_name(line) not in exclude
     ]
@@ -152,7 +160,7 @@ def build(
     python: str,
     arch: str,
     glibc: str,
-    requirements: Path,
+    requirements: Path | list[Path],
     exclude: tuple[str, ...],
     unzipped: bool,
     compile_with: str | None,
@@ -201,6 +209,11 @@ def main(argv: list[str] | None = None) -> int:
         "--requirements", type=Path, help="default: requirements-CLOUD.txt at the repository's root"
     )
     p.add_argument(
+        "--store",
+        choices=SQL_STORES,
+        help="also ship this SQL store's driver (requirements-STORE.txt); default: none",
+    )
+    p.add_argument(
         "--bundle-boto3",
         action="store_true",
         help="also ship boto3/botocore instead of using the Lambda runtime's",
@@ -212,8 +225,12 @@ def main(argv: list[str] | None = None) -> int:
         help="ship no .pyc (only to measure what bytecode is worth; never for a deploy)",
     )
     args = p.parse_args(argv)
-    requirements = args.requirements or ROOT / f"requirements-{args.cloud}.txt"
+    requirements = [args.requirements or ROOT / f"requirements-{args.cloud}.txt"]
+    if args.store:
+        requirements.append(ROOT / f"requirements-{args.store}.txt")
     exclude = () if args.bundle_boto3 else RUNTIME_PROVIDED
+    if args.store:
+        exclude += CLOUD_STORE_SDKS[args.cloud]
     compile_with = None if args.no_bytecode else bytecode.find_python(args.python)
     if compile_with is None and not args.no_bytecode:
         bytecode.warn_no_bytecode(args.python)
@@ -228,7 +245,10 @@ def main(argv: list[str] | None = None) -> int:
         compile_with,
     )
     compiled = f"bytecode by {compile_with}" if compile_with else "NO BYTECODE"
-    print(f"built {out} ({size_of(out)}) for {args.cloud}, Python {args.python} {args.arch}; {compiled}")
+    store = f" with the {args.store} driver" if args.store else ""
+    print(
+        f"built {out} ({size_of(out)}) for {args.cloud}{store}, Python {args.python} {args.arch}; {compiled}"
+    )
     if compile_with is None and not args.no_bytecode:
         bytecode.warn_no_bytecode(args.python)  # again, last: the build's final lines get read
     return 0

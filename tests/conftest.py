@@ -67,6 +67,40 @@ def aws_env(monkeypatch, tmp_path):
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
 
 
+# -- real MariaDB and PostgreSQL servers (tests/sqlservers.py), started once, on first use ------
+
+
+@pytest.fixture(scope="session")
+def sql_server():
+    """sql_server("mysql" | "postgresql") -> the session's running server of that kind."""
+    from tests import sqlservers
+
+    yield sqlservers.shared
+    sqlservers.stop_shared()
+
+
+@pytest.fixture
+def sql_store(sql_server):
+    """sql_store("mysql" | "postgresql", **url options) -> an open store on a fresh database
+    with the schema `db init` makes; closed after the test. What a shared store fixture joins."""
+    from tests import sqlservers
+    from voice_receipts.stores import open_store
+
+    opened = []
+
+    def make(kind: str, **query: str):
+        server = sql_server(kind)
+        database = sqlservers.fresh_database(server)
+        store = open_store(sqlservers.admin_url(server, database, **query))
+        store.server, store.database = server, database  # for tests that look at the rows
+        opened.append(store)
+        return store
+
+    yield make
+    for store in opened:
+        store.close()
+
+
 # `make mutate` (mutmut) runs, per mutant, every test that reaches the mutated function and stops
 # at the first failure: run the unit tests first, then the quick functional files, the slowest
 # last, so a mutant that a fast test kills costs only that test. Outside mutmut, pytest's order.

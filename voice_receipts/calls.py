@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from voice_receipts import codes, kinds, states
+from voice_receipts.durations import durations  # noqa: F401 - the one rule, part of this API
 from voice_receipts.receipt import Receipt
 from voice_receipts.states import STATES, CallState  # noqa: F401 - STATES is Call's API too
-from voice_receipts.times import parse_iso
 
 # The states by name, as the library API has always offered them (calls.ANSWERED, ...)
 ANSWERED, NOT_ANSWERED, CALL_ERROR = CallState.ANSWERED, CallState.NOT_ANSWERED, CallState.CALL_ERROR
@@ -125,25 +125,6 @@ def failure_text(code: int | None) -> dict[str, str] | None:
     if code not in codes.FAILURE_CODES:
         return None
     return {"zh": codes.FAILURE_CODES[code], "en": codes.FAILURE_CODES_EN[code]}
-
-
-def durations(status: Receipt | None) -> tuple[int | None, int | None]:
-    """Ringing (start to answer, or to the end of an unanswered call) and talking (answer to end)
-    seconds of a status receipt. The one duration rule: unknown (None), never negative: VMS's
-    clocks can disagree, and a negative second is a wrong answer, not a measurement."""
-    if status is None:
-        return None, None
-    unanswered = states.state_of_result(status.result) == NOT_ANSWERED
-    ring_end = status.ended_at if unanswered else status.accepted_at  # an unanswered call rang to its end
-    talk = _seconds_between(status.accepted_at, status.ended_at)
-    return _seconds_between(status.started_at, ring_end), talk
-
-
-def _seconds_between(start: str | None, end: str | None) -> int | None:
-    if not start or not end:
-        return None
-    seconds = int((parse_iso(end) - parse_iso(start)).total_seconds())
-    return seconds if seconds >= 0 else None
 
 
 # -- one function per kind of receipt: what it adds to the call ------------------------------

@@ -11,8 +11,10 @@ from dataclasses import dataclass, field
 from voice_receipts.bounds import durable, whole_number
 from voice_receipts.errors import ConfigError
 from voice_receipts.limits import STORE_MAX_BODY_BYTES
+from voice_receipts.store_url import STORE as STORE  # re-exported: the variable names live here
+from voice_receipts.store_url import StoreURL as StoreURL
+from voice_receipts.store_url import mask_password as mask_password
 
-STORE = "VOICE_RECEIPTS_STORE"
 TOKEN = "VOICE_RECEIPTS_TOKEN"  # noqa: S105 - the variable's name, not a secret
 TOKEN_PREVIOUS = "VOICE_RECEIPTS_TOKEN_PREVIOUS"  # noqa: S105 - still accepted during a rotation
 ALLOW_UNAUTHENTICATED = "VOICE_RECEIPTS_ALLOW_UNAUTHENTICATED"
@@ -29,7 +31,10 @@ EVENT_BUS = "VOICE_RECEIPTS_EVENT_BUS"  # the events publisher's EventBridge bus
 VMS_APPID = "VOICE_RECEIPTS_VMS_APPID"  # the VoiceSdkAppid of the VMS console's application
 VMS_ENDPOINT = "VOICE_RECEIPTS_VMS_ENDPOINT"  # tests and private networks; unset: vms.tencentcloudapi.com
 VMS_REGION = "VOICE_RECEIPTS_VMS_REGION"
+CLS_ENDPOINT = "VOICE_RECEIPTS_CLS_ENDPOINT"  # `alarms apply`, like VMS_ENDPOINT; unset: the SDK's
 METRICS = "VOICE_RECEIPTS_METRICS"  # "false" turns the Lambda's EMF metrics off (they cost money)
+# The SQL stores' password when the store URL has none: never logged, shown as `***`
+DB_PASSWORD = "VOICE_RECEIPTS_DB_PASSWORD"  # noqa: S105 - the variable's name, not a secret
 
 SCF_REGION = "TENCENTCLOUD_REGION"  # set by the SCF runtime to the function's own region
 # Tencent credentials, read here so that no store reads the environment itself: SCF's role keys
@@ -51,7 +56,6 @@ MIN_BODY_BYTES = 512
 # 9999) and any store's arithmetic, where 10^9 days overflowed on every put
 MAX_RETENTION_DAYS = 36_500
 DEFAULT_EVENT_BUS = "default"
-SCHEMES = ("sqlite", "dynamodb", "sqs", "cmq")
 # A token travels in a URL the VMS console stores and sends back verbatim: only characters that
 # need no encoding anywhere (RFC 3986 unreserved), so no gateway can decode it differently.
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9._~-]{16,256}")
@@ -65,39 +69,6 @@ TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
 IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
-@dataclass(frozen=True)
-class StoreURL:
-    """A store URL parsed once: `scheme` picks the backend, `target` is what it names (a path,
-    a table, a queue name or URL)."""
-
-    scheme: str
-    target: str
-
-    def __str__(self) -> str:
-        return f"{self.scheme}://{self.target}" if self.scheme != "sqlite" else f"sqlite:///{self.target}"
-
-    @classmethod
-    def parse(cls, text: str, origin: str = STORE) -> StoreURL:
-        """`origin` names where the text came from (a variable, --store) for the error message."""
-        scheme, sep, rest = text.strip().partition("://")
-        scheme = scheme.lower()
-        if not sep or scheme not in SCHEMES:
-            raise ConfigError(
-                f"{origin} must be a store URL (sqlite:///receipts.db, dynamodb://TABLE, sqs://QUEUE "
-                f"or cmq://QUEUE), got {text!r}"
-            )
-        # sqlite:///relative.db and sqlite:////absolute/path.db, as SQLAlchemy spells them
-        target = rest[1:] if scheme == "sqlite" and rest.startswith("/") else ""
-        if scheme != "sqlite":
-            target = rest
-        if not target:
-            example = {"sqlite": "sqlite:///receipts.db", "dynamodb": "dynamodb://TABLE"}.get(
-                scheme, f"{scheme}://QUEUE"
-            )
-            raise ConfigError(f"{origin} must look like {example}, got {text!r}")
-        return cls(scheme, target)
 
 
 @dataclass(frozen=True)
@@ -118,6 +89,7 @@ class Settings:
     vms_appid: str | None = None
     vms_endpoint: str | None = None
     vms_region: str = DEFAULT_VMS_REGION
+    cls_endpoint: str | None = None  # `alarms apply` (voice_receipts/tools/cls_api.py)
     # CloudWatch metrics (EMF) in each request's log line: on Lambda only, where CloudWatch Logs
     # reads them; SCF's CLS has no such thing, and replay/serve must stay quiet
     metrics: bool = False
@@ -162,9 +134,15 @@ def load_settings(environ: Mapping[str, str] | None = None, store: str | None = 
         vms_appid=env.get(VMS_APPID, "").strip() or None,
         vms_endpoint=env.get(VMS_ENDPOINT, "").strip() or None,
         vms_region=env.get(VMS_REGION, "").strip() or DEFAULT_VMS_REGION,
+        cls_endpoint=env.get(CLS_ENDPOINT, "").strip() or None,
         metrics=bool(env.get(LAMBDA_FUNCTION_NAME)) and _flag(env, METRICS, default=True),
         function_name=env.get(LAMBDA_FUNCTION_NAME) or None,
     )
+
+
+def db_password(environ: Mapping[str, str] | None = None) -> str | None:
+    """VOICE_RECEIPTS_DB_PASSWORD: a SQL store's password when its URL has none."""
+    return (os.environ if environ is None else environ).get(DB_PASSWORD) or None
 
 
 def load_event_bus(environ: Mapping[str, str] | None = None) -> str:
@@ -176,14 +154,14 @@ def load_event_bus(environ: Mapping[str, str] | None = None) -> str:
 
 def _store(env: Mapping[str, str], override: str | None, cloud: bool) -> StoreURL:
     if override:
-        return StoreURL.parse(override, origin="--store")
+        return StoreURL.parse(override, origin="--store").with_password(db_password(env))
     text = env.get(STORE, "").strip()
     if text:
-        return StoreURL.parse(text)
+        return StoreURL.parse(text).with_password(db_password(env))
     if cloud:
         raise ConfigError(
             f"{STORE} is not set: in a cloud function receipts need a durable store "
-            "(dynamodb://TABLE, sqs://QUEUE or cmq://QUEUE)"
+            "(dynamodb://TABLE, sqs://QUEUE, cmq://QUEUE, mysql://... or postgresql://...)"
         )
     return StoreURL.parse(DEFAULT_LOCAL_STORE)
 

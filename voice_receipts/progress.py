@@ -36,6 +36,10 @@ class Progress:
         self._lock = threading.Lock()
 
     @property
+    def terminal(self) -> bool:
+        return self._terminal
+
+    @property
     def on(self) -> bool:
         return self._terminal and self.total >= self.minimum
 

@@ -13,11 +13,11 @@ import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from voice_receipts.aws import AWS_ERRORS, make_client, unavailable
 from voice_receipts.config import load_event_bus
 from voice_receipts.entry import PerProcess
 from voice_receipts.errors import StoreUnavailable
 from voice_receipts.receipt import Receipt
-from voice_receipts.stores.aws import AWS_ERRORS, make_client, unavailable
 from voice_receipts.stores.dynamodb import from_item
 from voice_receipts.times import parse_iso
 

@@ -52,18 +52,23 @@ DUPLICATE_REPLY = Reply(200, codes.OK, "OK", DUPLICATE)
 INTERNAL_REPLY = Reply(500, codes.INTERNAL, "internal error; the receipt was not stored", ERROR)
 
 
+def outcome_of(status: int) -> str:
+    """The outcome an error status means: the one mapping, for the handler's replies and for
+    `replay --url` reading a deployed endpoint's (tools/endpoint.py)."""
+    if status == 503:
+        return UNAVAILABLE
+    if status in (401, 403):
+        return UNAUTHORIZED
+    if status >= 500:  # a package error the sender did not cause: the 500 alarm must see it
+        return ERROR
+    return REJECTED
+
+
 def error_reply(exc: ReplyError) -> Reply:
     message = exc.message
     if exc.status == 503:
-        outcome = UNAVAILABLE
         message += "; retry later"  # words for the sender, so the stores' own messages stay neutral
-    elif exc.status in (401, 403):
-        outcome = UNAUTHORIZED
-    elif exc.status >= 500:  # a package error the sender did not cause: the 500 alarm must see it
-        outcome = ERROR
-    else:
-        outcome = REJECTED
-    return Reply(exc.status, exc.result, message[:MAX_ERRMSG], outcome)
+    return Reply(exc.status, exc.result, message[:MAX_ERRMSG], outcome_of(exc.status))
 
 
 def health_reply(version: str, store: str) -> Reply:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 # 9999-12-30T00:00:00Z: later moments are junk, and shown in a zone east of UTC they would pass
 # year 9999 and overflow datetime (the raw value is still kept in the receipt)
@@ -33,3 +33,8 @@ def utc_now() -> str:
     # microseconds: a call's key presses arrive within milliseconds of each other, and every
     # store orders a call's receipts by this
     return to_iso(datetime.now(timezone.utc))
+
+
+def later(moment: str, seconds: int) -> str:
+    """An ISO moment `seconds` later, spelled as records spell it."""
+    return to_iso(parse_iso(moment) + timedelta(seconds=seconds))

@@ -107,6 +107,12 @@ def load(variant):
         import floor
 
         return floor.lambda_handler
+    if variant == "floor_mysql":  # bench/sql.py: a ten-line handler into MySQL, with the same
+        shipped_path()  # PyMySQL (and nothing else) as the shipped package: no venv extras
+        sys.path.append(HERE)
+        import floor_mysql
+
+        return floor_mysql.lambda_handler
     if variant == "powertools":
         import powertools_plain
 

@@ -4,7 +4,8 @@
 // runtime and the compiled wheels can never disagree. No npm dependency: a small, readable hook
 // instead of a plugin whose caches and Docker fallbacks we would have to reason about.
 //
-// Settings (custom.pythonPackage): glibc (default "2.17"), bundleBoto3 (default false).
+// Settings (custom.pythonPackage): glibc (default "2.17"), bundleBoto3 (default false), store
+// (a SQL store, mysql or postgresql, adds its driver: build_package.py --store; others add none).
 // The Python that runs pip: $VOICE_RECEIPTS_BUILD_PYTHON, else ./.venv/bin/python, else python3.
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -57,6 +58,7 @@ class PythonPackage {
       '--glibc', String(settings.glibc || '2.17'),
     ];
     if (settings.bundleBoto3) args.push('--bundle-boto3');
+    if (['mysql', 'postgresql'].includes(settings.store)) args.push('--store', settings.store);
     this.log.notice(`Building ${artifact} for ${runtime} ${arch}`);
     const result = spawnSync(python, args, { cwd: serviceDir, stdio: 'inherit' });
     if (result.error || result.status !== 0) {

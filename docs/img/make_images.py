@@ -29,30 +29,31 @@ import matplotlib.pyplot as plt  # noqa: E402
 
 
 def report_png(out: Path) -> None:
+    """The whole page, top to bottom: a tall shot cropped below the last thing drawn. The store is
+    named relative to the folder the report runs in, so no temporary path shows in the picture."""
+    from PIL import Image
+
     from tests.e2e.test_report import generate_week
     from voice_receipts.stores.sqlite import SQLiteStore
 
     with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "r.db"
-        generate_week(SQLiteStore(db))
+        generate_week(SQLiteStore(Path(tmp) / "receipts.db"))
         env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
         run = [sys.executable, "-m", "voice_receipts"]
+        store = ["--store", "sqlite:///receipts.db"]
+        # exit 1: events/invalid is rejected, as it should be
+        subprocess.run([*run, "replay", str(ROOT / "events"), *store], env=env, cwd=tmp, capture_output=True)
         subprocess.run(
-            [*run, "replay", str(ROOT / "events"), "--store", f"sqlite:///{db}"],
-            env=env,
-            # exit 1: events/invalid is rejected, as it should be
-            capture_output=True,
-        )
-        page = Path(tmp) / "report.html"
-        subprocess.run(
-            [*run, "report", "--since", "8d", "--out", str(page), "--store", f"sqlite:///{db}"],
-            env=env,
-            check=True,
+            [*run, "report", "--since", "8d", "--out", "report.html", *store], env=env, cwd=tmp, check=True
         )
         browser = find_browser()
         if browser is None:
             raise SystemExit("no chromium on PATH (Debian: apt-get install chromium)")
-        screenshot(browser, page, out, 412, 2150)  # the same shot the report's browser test takes
+        tall = Path(tmp) / "tall.png"
+        screenshot(browser, Path(tmp) / "report.html", tall, 412, 6000)
+        image = Image.open(tall).convert("RGB")
+        ink = Image.eval(image.convert("L"), lambda v: 255 if v < 250 else 0).getbbox()
+        image.crop((0, 0, 412, min(image.height, (ink[3] if ink else image.height) + 16))).save(out)
 
 
 def dashboard_png(out: Path) -> None:

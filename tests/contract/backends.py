@@ -143,6 +143,41 @@ def cmq(tmp_path: Path) -> Iterator[Backend]:
         )
 
 
+@contextlib.contextmanager
+def _sql(kind: str, tmp_path: Path) -> Iterator[Backend]:
+    """A fresh database on the session's real server (tests/sqlservers.py), schema by `db init`.
+    The fault: the store's address turns to a port nobody listens on, and it waits half a second."""
+    import dataclasses
+
+    from tests import sqlservers
+
+    server = sqlservers.shared(kind)
+    settings = load_settings(
+        {"VOICE_RECEIPTS_STORE": sqlservers.admin_url(server, sqlservers.fresh_database(server))}
+    )
+    store = open_store(settings.store, settings)
+    address = store.address
+
+    def fail(on: bool) -> None:
+        store.disconnect()
+        closed = {"port": sqlservers.free_port(), "timeouts": {**address.timeouts, "wait": 0.5}}
+        store.address = dataclasses.replace(address, **closed) if on else address
+        store._timeouts = store.address.timeouts
+
+    try:
+        yield Backend(kind, store, settings, lambda: _table(store), readable=True, fail=fail)
+    finally:
+        store.close()
+
+
+def mysql(tmp_path: Path) -> contextlib.AbstractContextManager[Backend]:
+    return _sql("mysql", tmp_path)
+
+
+def postgresql(tmp_path: Path) -> contextlib.AbstractContextManager[Backend]:
+    return _sql("postgresql", tmp_path)
+
+
 def _table(store: Store) -> list[Receipt]:
     return [r for callid in store.callids() for r in store.receipts(callid)]
 
@@ -159,8 +194,10 @@ BACKENDS: dict[str, Callable[[Path], contextlib.AbstractContextManager[Backend]]
     "dynamodb": dynamodb,
     "sqs": sqs,
     "cmq": cmq,
+    "mysql": mysql,
+    "postgresql": postgresql,
 }
-READABLE = ("sqlite", "dynamodb")
+READABLE = ("sqlite", "dynamodb", "mysql", "postgresql")
 
 
 def as_json(receipt: Receipt) -> dict[str, Any]:

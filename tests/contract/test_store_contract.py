@@ -112,3 +112,30 @@ def test_reading_a_store_that_fails_is_unavailable_not_a_crash(table):
     table.fail(True)
     with pytest.raises(StoreUnavailable):
         table.store.call("c1")
+
+
+def test_a_calls_time_decides_listings_and_reports_the_same_on_every_store(table):
+    """Issue 19: calls land on the day they were placed, not the day their receipts were stored,
+    and every readable store lists, filters and counts them the same: by Call.at, newest first."""
+    from voice_receipts.stores.facts import Aggregates
+
+    for n, (result, start) in enumerate((("0", 1764201600), ("1", 1764205200), ("2", 1764208800))):
+        status = samples.body(
+            "voiceprompt_callback", callid=f"a{n}", result=result, start_calltime=str(start),
+            accept_time=str(start + 5) if result == "0" else "", end_calltime=str(start + 30), fee="1",
+        )  # fmt: skip
+        table.store.put(
+            receipt("voiceprompt_callback", "2026-12-01T00:00:00.000000Z", **status["voiceprompt_callback"])
+        )
+    # as VMS delivers it: the failure seconds after the call (a replayed archive's failure, which
+    # carries no time of its own, is on its call's day on SQLite and SQL, but DynamoDB's report
+    # reads each hour with 15 minutes either side: docs/stores.md)
+    failure = receipt("voice_failure_callback", "2025-11-27T02:00:40.000000Z", callid="a2")
+    table.store.put(failure)
+    day = ("2025-11-27T00:00:00.000000Z", "2025-11-28T00:00:00.000000Z")  # the calls' own day
+    assert [c.callid for c in table.store.calls(since=day[0], until=day[1])] == ["a2", "a1", "a0"]
+    assert [c.callid for c in table.store.calls(since=day[0], state="failed")] == ["a2"]
+    assert table.store.calls(since="2026-11-30T00:00:00.000000Z") == []  # not the day they arrived
+    counted = table.store.period_aggregates(*day)
+    assert sum(counted.calls.values()) == 3 and dict(counted.failures) == {8: 1}
+    assert isinstance(counted, Aggregates) and dict(counted.ring) == {5: 1, 30: 1}

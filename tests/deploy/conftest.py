@@ -141,12 +141,12 @@ def store_statements(template: dict) -> list[dict]:
     return [s for s in statements if not all(a.startswith("logs:") for a in s["Action"])]
 
 
-TENCENT_YML = ROOT / "deploy" / "tencent" / "serverless.yml"
+TENCENT = ROOT / "deploy" / "tencent"  # mysql/ (the default deployment) and cmq/
 
 
-def tencent_inputs() -> dict:
+def tencent_inputs(store: str = "mysql") -> dict:
     import yaml
 
-    config = yaml.safe_load(TENCENT_YML.read_text())
+    config = yaml.safe_load((TENCENT / store / "serverless.yml").read_text())
     assert config["component"] == "scf"
     return config["inputs"]

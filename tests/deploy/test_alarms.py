@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from tests.deploy.conftest import package_beside, resources
+from tests.deploy.conftest import ROOT, package_beside, resources
 from tests.helpers import assert_cfn_lint_clean
 from voice_receipts import metrics, replies
 from voice_receipts.states import ENDED
@@ -22,6 +22,8 @@ from voice_receipts.states import ENDED
 pytestmark = pytest.mark.deploy
 
 FUNCTION = {"Ref": "ReceiveLambdaFunction"}  # Ref of a function is its name
+# every threshold and the period come from the one table both clouds read
+LIMITS = json.loads((ROOT / "deploy" / "alarm-thresholds.json").read_text())
 EMAIL = "ops@example.com"
 TOPIC = "arn:aws:sns:us-east-1:123456789012:pager"
 
@@ -78,24 +80,36 @@ FUNCTION_ALARMS = {
         metrics.RECEIPTS,
         {"function": FUNCTION, "outcome": replies.UNAVAILABLE},
         "Sum",
-        1,
+        LIMITS["store_refused"],
     ),
     "UnauthorizedBurstAlarm": (
         metrics.NAMESPACE,
         metrics.RECEIPTS,
         {"function": FUNCTION, "outcome": replies.UNAUTHORIZED},
         "Sum",
-        5,
+        LIMITS["unauthorized_burst"],
     ),
     "InternalErrorAlarm": (
         metrics.NAMESPACE,
         metrics.RECEIPTS,
         {"function": FUNCTION, "outcome": replies.ERROR},
         "Sum",
-        1,
+        LIMITS["internal_error"],
     ),
-    "FunctionErrorsAlarm": ("AWS/Lambda", "Errors", {"FunctionName": FUNCTION}, "Sum", 1),
-    "FunctionThrottlesAlarm": ("AWS/Lambda", "Throttles", {"FunctionName": FUNCTION}, "Sum", 1),
+    "FunctionErrorsAlarm": (
+        "AWS/Lambda",
+        "Errors",
+        {"FunctionName": FUNCTION},
+        "Sum",
+        LIMITS["function_errors"],
+    ),
+    "FunctionThrottlesAlarm": (
+        "AWS/Lambda",
+        "Throttles",
+        {"FunctionName": FUNCTION},
+        "Sum",
+        LIMITS["function_throttles"],
+    ),
 }
 SQS_ALARMS = {
     "DeadLetterQueueAlarm": (
@@ -103,14 +117,14 @@ SQS_ALARMS = {
         "ApproximateNumberOfMessagesVisible",
         {"QueueName": {"Fn::GetAtt": ["ReceiptsDeadLetterQueue", "QueueName"]}},
         "Maximum",
-        1,
+        LIMITS["dead_letters"],
     ),
     "OldestReceiptAlarm": (
         "AWS/SQS",
         "ApproximateAgeOfOldestMessage",
         {"QueueName": {"Fn::GetAtt": ["ReceiptsQueue", "QueueName"]}},
         "Maximum",
-        3600,
+        LIMITS["oldest_receipt_seconds"],
     ),
 }
 
@@ -121,14 +135,14 @@ EVENTS_ALARMS = {
         "Errors",
         {"FunctionName": {"Ref": "PublishEventsLambdaFunction"}},
         "Sum",
-        1,
+        LIMITS["events_publisher_errors"],
     ),
     "EventsGivenUpAlarm": (
         "AWS/SQS",
         "ApproximateNumberOfMessagesVisible",
         {"QueueName": {"Fn::GetAtt": ["EventsDeadLetterQueue", "QueueName"]}},
         "Maximum",
-        1,
+        LIMITS["events_given_up"],
     ),
 }
 
@@ -139,7 +153,7 @@ def check_alarm(name: str, alarm: dict, want: tuple) -> None:
     assert dims(alarm) == dimensions, name
     assert alarm["Statistic"] == statistic, name
     assert float(alarm["Threshold"]) == threshold, name
-    assert (alarm["Period"], alarm["EvaluationPeriods"]) == (300, 1), name
+    assert (alarm["Period"], alarm["EvaluationPeriods"]) == (LIMITS["period_seconds"], 1), name
     assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold", name
     assert alarm["TreatMissingData"] == "notBreaching", name  # no traffic is not an incident
     assert alarm["AlarmName"].startswith("voice-receipts-test-"), name

@@ -185,7 +185,7 @@ def test_every_sample_over_http_into_moto(dynamodb_stack, tmp_path):
     phone = phones[0]
     by_phone = ddb.query(
         TableName=table,
-        IndexName="by-phone",
+        IndexName="by-number",
         KeyConditionExpression="phone = :p",
         ExpressionAttributeValues={":p": {"S": phone}},
     )["Items"]

@@ -247,7 +247,7 @@ print(json.dumps({"reply": reply, "maxrss_mb": hwm_kb / 1024}))
 """
 
 
-def answer_one_receipt(python: str, folder: Path, tmp_path: Path) -> dict:
+def answer_one_receipt(python: str, folder: Path, tmp_path: Path, store: str | None = None) -> dict:
     proc = subprocess.run(
         # -I: no PYTHONPATH, no user site, no cwd on sys.path; -S: no site-packages at all;
         # -B: nothing written, as in Lambda's read-only /var/task and on SCF
@@ -256,7 +256,7 @@ def answer_one_receipt(python: str, folder: Path, tmp_path: Path) -> dict:
         env={
             "PATH": "/usr/bin:/bin",
             "AWS_LAMBDA_FUNCTION_NAME": "voice-receipts-test-receive",  # init as on Lambda
-            "VOICE_RECEIPTS_STORE": f"sqlite:///{tmp_path}/receipts.db",
+            "VOICE_RECEIPTS_STORE": store or f"sqlite:///{tmp_path}/receipts.db",
             "VOICE_RECEIPTS_TOKEN": "t0k-0123456789abcdef",
         },
         capture_output=True,
@@ -290,7 +290,7 @@ def test_unpacked_package_runs_from_its_bytecode_alone(local_twin, tmp_path):
     assert out["reply"]["statusCode"] == 200 and len(sources) > 30
 
 
-# --- Tencent SCF: deploy/tencent/serverless.yml ---------------------------------------------
+# --- Tencent SCF: deploy/tencent/mysql/serverless.yml ---------------------------------------------
 
 
 def test_tencent_package_alone_answers_a_receipt_on_scf_python(tmp_path):
@@ -303,6 +303,8 @@ def test_tencent_package_alone_answers_a_receipt_on_scf_python(tmp_path):
     top = {p.name for p in folder.iterdir()}
     assert {"tencentcloud", "pydantic_core", "handler.py"} <= top
     assert not top & AWS_SDK, "SCF needs no AWS SDK"
+    assert not (folder / "tencentcloud" / "cls").exists(), "the CLS SDK is the tools' (alarms apply)"
+    assert not (folder / "tencentcloud" / "vms").exists(), "and so is the VMS SDK (send)"
     assert_no_dependency_tests([p.relative_to(folder).as_posix() for p in folder.rglob("*")])
     check_pyc(python, folder)  # SCF sets PYTHONDONTWRITEBYTECODE: only shipped bytecode helps
     out = answer_one_receipt(python, folder, tmp_path)

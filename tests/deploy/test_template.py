@@ -54,7 +54,9 @@ def test_environment_names_the_table_and_token(packaged):
         "VOICE_RECEIPTS_DIRECT_INVOCATION",
         "VOICE_RECEIPTS_RETENTION_DAYS",
         "VOICE_RECEIPTS_ALLOWED_CIDRS",
+        "VOICE_RECEIPTS_DB_PASSWORD",  # empty: a SQL store's alone (tests/deploy/test_sql_store.py)
     }
+    assert env.get("VOICE_RECEIPTS_DB_PASSWORD", "") == ""
 
 
 def test_table_keys_index_ttl_and_recovery(packaged):
@@ -71,14 +73,28 @@ def test_table_keys_index_ttl_and_recovery(packaged):
         ("phone", "S"),
         ("context", "S"),
         ("received_at", "S"),
+        ("call_at", "S"),
+        ("call_day", "S"),
     }
-    index, by_context = p["GlobalSecondaryIndexes"]
-    assert index["IndexName"] == "by-phone"
+    index, by_day, by_context = (
+        next(i for i in p["GlobalSecondaryIndexes"] if i["IndexName"] == name)
+        for name in ("by-number", "by-day", "by-context")
+    )
+    assert len(p["GlobalSecondaryIndexes"]) == 3
     assert index["KeySchema"] == [
         {"AttributeName": "phone", "KeyType": "HASH"},
-        {"AttributeName": "received_at", "KeyType": "RANGE"},
+        {"AttributeName": "call_at", "KeyType": "RANGE"},
     ]
-    assert index["Projection"] == {"ProjectionType": "ALL"}
+    assert index["Projection"] == {"ProjectionType": "KEYS_ONLY"}  # the reader needs the callid
+    assert by_day["KeySchema"] == [
+        {"AttributeName": "call_day", "KeyType": "HASH"},
+        {"AttributeName": "call_at", "KeyType": "RANGE"},
+    ]
+    from voice_receipts.stores.facts import FOLD_INPUTS
+
+    # a report reads this index alone: every fold input but the keys is projected
+    assert by_day["Projection"]["ProjectionType"] == "INCLUDE"
+    assert set(by_day["Projection"]["NonKeyAttributes"]) == set(FOLD_INPUTS) - {"callid", "call_at"}
     assert by_context["IndexName"] == "by-context"
     assert by_context["KeySchema"] == [
         {"AttributeName": "context", "KeyType": "HASH"},
@@ -141,7 +157,7 @@ def test_snapstart_switch_publishes_a_version_behind_an_alias_the_api_calls(pack
 
 
 def test_tencent_config_is_a_public_function_url_to_cmq():
-    inputs = tencent_inputs()
+    inputs = tencent_inputs("cmq")
     assert inputs["handler"] == "handler.main_handler"
     assert re.fullmatch(r"Python3\.\d+", inputs["runtime"])
     assert (inputs["memorySize"], inputs["timeout"]) == (128, 10)

@@ -16,6 +16,12 @@ from tests import samples
 from voice_receipts.tools import cli
 from voice_receipts.tools import server as server_module
 
+UNCREATABLE = "/proc/voice-receipts-no-such-folder"
+# cwd for every case: deeper than any `../` in HOSTILE climbs, so an output path that walks up
+# still lands inside the test's folder. (It once ran from tmp_path itself, as root, and a report
+# written to ../../../../etc/passwd replaced the machine's /etc/passwd.)
+DEPTH = 8
+
 # what a person, a script with an unset variable, or an attacker may type
 HOSTILE = [
     "",
@@ -37,8 +43,10 @@ HOSTILE = [
     "1e309",
     "nan",
     "x" * 100_000,
-    "../../../../etc/passwd",
-    "/nonexistent-folder/deeper/out.html",
+    "../../../../etc/passwd",  # resolved from a cwd deep inside the test's own folder (quiet_world)
+    # a folder nobody can create, not even root: a command that made missing folders (the SQLite
+    # store does) must not litter the machine running the tests
+    f"{UNCREATABLE}/deeper/out.html",
     "0001-01-01",
     "1970-01-01",
     "0001-01-01T00:00:00+08:00",
@@ -49,7 +57,7 @@ HOSTILE = [
     "http://[::1",
     "https://user:pass@/",
     "sqlite:///:memory:",
-    "sqlite:////nonexistent-folder/r.db",
+    f"sqlite:///{UNCREATABLE}/r.db",
     "dynamodb://",
     "asia/shanghai",
     "ＵＴＣ",
@@ -119,7 +127,9 @@ def store_url(tmp_path_factory) -> str:
 
 @pytest.fixture
 def quiet_world(tmp_path, monkeypatch, store_url):
-    monkeypatch.chdir(tmp_path)
+    deep = tmp_path.joinpath(*["d"] * DEPTH)
+    deep.mkdir(parents=True)
+    monkeypatch.chdir(deep)
     for name in [n for n in __import__("os").environ if n.startswith(("VOICE_RECEIPTS_", "TENCENTCLOUD_"))]:
         monkeypatch.delenv(name)
     monkeypatch.setenv("VOICE_RECEIPTS_STORE", store_url)
@@ -154,3 +164,9 @@ def test_a_zone_in_another_case_just_works(capsys):
     assert parse_zone("asia/shanghai")[1] == "Asia/Shanghai"
     assert parse_zone("AMERICA/NEW_YORK")[1] == "America/New_York"
     assert parse_zone("utc")[1] == "UTC"
+
+
+def test_no_hostile_path_can_climb_out_of_the_tests_folder():
+    climbs = max(value.count("../") for value in HOSTILE)
+    assert climbs < DEPTH
+    assert all(not v.startswith("/") or v.startswith(UNCREATABLE) for v in HOSTILE)

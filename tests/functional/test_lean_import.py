@@ -6,6 +6,8 @@ import os
 import subprocess
 import sys
 
+import pytest
+
 from tests import samples
 
 FORBIDDEN = ("matplotlib", "numpy", "PIL", "aws_embedded_metrics", "urllib3", "waitress")
@@ -14,6 +16,9 @@ FORBIDDEN_OURS = (
     "voice_receipts.tools.endpoint",
     "voice_receipts.tools.cli",
     "voice_receipts.tools.replay",
+    "voice_receipts.tools.alarms",  # `alarms apply` and the CLS SDK it loads
+    "voice_receipts.tools.cls_api",
+    "tencentcloud.cls",
 )
 
 SCRIPT = """
@@ -48,3 +53,36 @@ def test_the_function_with_metrics_on_imports_no_tool_library(tmp_path):
     assert "voice_receipts.metrics" in modules
     loaded = [m for m in modules if m.split(".")[0] in FORBIDDEN or m.startswith(FORBIDDEN_OURS)]
     assert loaded == []
+
+
+SQL_DRIVERS = {"mysql": "pymysql", "postgresql": "psycopg"}
+CLOUD_SDKS = ("boto3", "botocore", "tencentcloud")
+
+
+@pytest.mark.parametrize("kind", ["mysql", "postgresql"])
+def test_a_sql_function_imports_its_own_driver_and_no_other_sdk(kind, sql_server, tmp_path):
+    """mysql:// loads PyMySQL and not psycopg; postgresql:// the reverse; neither any cloud's SDK."""
+    from tests.sqlservers import admin_url, fresh_database
+
+    server = sql_server(kind)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("VOICE_RECEIPTS_", "AWS_LAMBDA"))}
+    env.update(
+        PYTHONPATH=str(samples.ROOT),
+        AWS_LAMBDA_FUNCTION_NAME="voice-receipts-test-receive",
+        VOICE_RECEIPTS_STORE=admin_url(server, fresh_database(server)),
+        VOICE_RECEIPTS_TOKEN="lean-token-0123456789",
+    )
+    event = samples.aws_http(samples.body("voicecode_callback"), query="token=lean-token-0123456789")
+    done = subprocess.run(
+        [sys.executable, "-c", SCRIPT, json.dumps(event)],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 0, done.stderr
+    tops = {m.split(".")[0] for m in json.loads(done.stdout)}
+    assert SQL_DRIVERS[kind] in tops
+    other = SQL_DRIVERS["postgresql" if kind == "mysql" else "mysql"]
+    assert sorted(tops & {other, *CLOUD_SDKS, *FORBIDDEN}) == []

@@ -25,11 +25,11 @@ from tests.aws import (
     keypress,
     silent_server,
 )
+from voice_receipts import aws, open_store
 from voice_receipts.callbacks import parse_callback
 from voice_receipts.config import Settings
 from voice_receipts.errors import ConfigError, UnsupportedOperation
 from voice_receipts.receipt import build_receipt
-from voice_receipts.stores import aws, open_store
 from voice_receipts.stores.dynamodb import DynamoDBStore, expires_at, from_item
 
 pytestmark = pytest.mark.usefixtures("aws_env")

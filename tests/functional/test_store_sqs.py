@@ -25,9 +25,10 @@ from tests.aws import (
     keypress,
     silent_server,
 )
+from voice_receipts import aws
 from voice_receipts.config import Settings
 from voice_receipts.errors import ConfigError, StoreUnavailable, UnsupportedOperation
-from voice_receipts.stores import aws, open_store, sqs
+from voice_receipts.stores import open_store, sqs
 from voice_receipts.stores.sqs import SQSStore, group_id
 
 pytestmark = pytest.mark.usefixtures("aws_env")

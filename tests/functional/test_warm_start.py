@@ -8,12 +8,11 @@ import pytest
 
 from tests import samples
 from tests.aws import closed_port
-from voice_receipts import runtime
+from voice_receipts import aws, runtime
 from voice_receipts.app import App
 from voice_receipts.callbacks import parse_callback
 from voice_receipts.errors import StoreUnavailable
 from voice_receipts.receipt import build_receipt
-from voice_receipts.stores import aws
 from voice_receipts.stores.dynamodb import DynamoDBStore
 from voice_receipts.stores.sqs import SQSStore
 

@@ -152,7 +152,8 @@ def test_each_stores_body_bound_follows_from_its_record_limit():
         worst_record = bound * 19 // 5 + limits.RECORD_OVERHEAD_BYTES
         assert worst_record <= limit, scheme
         assert (bound + 1024) * 19 // 5 + limits.RECORD_OVERHEAD_BYTES > limit, scheme
-    assert limits.STORE_RECORD_BYTES == {"sqlite": None, "dynamodb": 400_000, "sqs": 262_144, "cmq": 65_536}
+    assert limits.STORE_RECORD_BYTES == {"sqlite": None, "dynamodb": 400_000, "sqs": 262_144, "cmq": 65_536,
+                                         "mysql": 4_128_768, "postgresql": None}  # fmt: skip
 
 
 def test_overhead_beside_raw_covers_the_widest_receipt_of_every_kind():

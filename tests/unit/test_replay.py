@@ -39,3 +39,26 @@ def test_blank_lines_are_skipped_but_a_line_of_other_whitespace_is_reported(tmp_
     found = list(items([archive]))
     assert [i.source.rsplit(":", 1)[1] for i in found] == ["1", "3"]
     assert found[1].failed.outcome == "rejected" and found[1].failed.status == 400
+
+
+def test_a_json_lines_file_is_read_a_line_at_a_time(tmp_path):
+    """Memory independent of the file's size: the first item comes before the file is read, and
+    walking 20,000 lines holds about one line (the whole file is ~3 MB)."""
+    import json
+    import tracemalloc
+
+    from tests import samples
+    from voice_receipts.tools.replay import count
+
+    path = tmp_path / "big.jsonl"
+    line = json.dumps(samples.body("voicecode_callback")) + "\n"
+    path.write_text(line * 20_000)
+    assert count([path]) == 20_000  # the bar's total: newlines counted, nothing parsed
+    tracemalloc.start()
+    walked = 0
+    for item in items([path]):
+        walked += 1
+        assert item.event is not None
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert walked == 20_000 and peak < 1_000_000, peak

@@ -19,17 +19,22 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from voice_receipts import kinds
+from voice_receipts.aws import AWS_ERRORS, error_code, make_client, rehearse, unavailable
 from voice_receipts.config import Settings
-from voice_receipts.errors import ConfigError
+from voice_receipts.durations import durations
+from voice_receipts.errors import ConfigError, UnsupportedOperation
 from voice_receipts.receipt import Receipt
-from voice_receipts.stores.aws import AWS_ERRORS, error_code, make_client, rehearse, unavailable
 from voice_receipts.stores.base import Store
 from voice_receipts.times import parse_iso
 
 if TYPE_CHECKING:
+    from voice_receipts.calls import Call
     from voice_receipts.progress import Progress
+    from voice_receipts.stores.facts import Cursor, Facts
 
-PHONE_INDEX = "by-phone"
+PHONE_INDEX = "by-number"  # (phone, call_at), keys only
+DAY_INDEX = "by-day"  # (call_day, call_at), the fold inputs: dynamodb_index.py reads it
 CONTEXT_INDEX = "by-context"  # `sent` records only: the one kind with a context
 # A condition on the partition key of the full key being put: true exactly when no item with
 # this (callid, event_id) exists, so a redelivery is refused by DynamoDB itself in one round trip.
@@ -52,6 +57,7 @@ class DynamoDBStore(Store):
         self.retention_days = retention_days
         self.client = client if client is not None else make_client("dynamodb", region=region)
         self._what = f"dynamodb table {table_name!r}"
+        self._read: dict[str, list[Receipt]] = {}  # a listing's calls, read once (dynamodb_index.py)
 
     @classmethod
     def open(cls, table: str, settings: Settings) -> DynamoDBStore:
@@ -91,6 +97,13 @@ class DynamoDBStore(Store):
                 item[key] = {"S": str(value)}
         if receipt.phone:  # a GSI key must be a non-empty string; items without it stay out
             item["phone"] = {"S": receipt.phone}
+        # the by-day index's keys, and the durations the report counts (stores/facts.py)
+        item["call_at"] = {"S": receipt.call_at}
+        item["call_day"] = {"S": receipt.call_at[:10]}
+        ring, talk = durations(receipt) if receipt.kind in kinds.STATUS_KINDS else (None, None)
+        for name, seconds in (("ring_seconds", ring), ("talk_seconds", talk)):
+            if seconds is not None:
+                item[name] = {"N": str(seconds)}
         if self.retention_days:
             item["expires_at"] = {"N": str(expires_at(receipt.received_at, self.retention_days))}
         return item
@@ -106,16 +119,6 @@ class DynamoDBStore(Store):
         )
         found = [from_item(i) for i in items]
         return sorted(found, key=lambda r: (r.received_at, r.event_id))
-
-    def callids_for_phone(self, phone: str, limit: int) -> list[str]:
-        """Up to `limit` calls to one number, most recent first: one Query on the by-phone index,
-        read only as far as it takes to see `limit` distinct calls."""
-        callids: dict[str, None] = {}  # insertion-ordered set
-        for item in self._by_phone(phone, limit, project=True):
-            callids.setdefault(item["callid"]["S"])
-            if len(callids) >= limit:
-                break
-        return list(callids)
 
     def callids_for_context(self, context: str, limit: int = 50) -> list[str]:
         """Up to `limit` calls sent for one business id, newest first: one Query on by-context
@@ -134,27 +137,62 @@ class DynamoDBStore(Store):
                 break
         return list(callids)
 
-    def _by_phone(self, phone: str, page: int, project: bool = False) -> Iterator[dict[str, Any]]:
-        request: dict[str, Any] = {
-            "IndexName": PHONE_INDEX,
-            "KeyConditionExpression": "phone = :p",
-            "ExpressionAttributeValues": {":p": {"S": phone}},
-            "ScanIndexForward": False,  # newest received_at first
-            "Limit": page,
-        }
-        if project:
-            request["ProjectionExpression"] = "callid"
-        return self._query(**request)
-
     def callids(self, since: str | None = None) -> list[str]:
-        """Calls first seen at or after `since`, newest first. This needs a Scan: for local use.
-
-        The deployed IAM policy grants no dynamodb:Scan (a Scan reads the whole table), so there
-        this raises UnsupportedOperation; use `show CALLID` or `show --phone` instead.
-        """
+        """Every call (first seen at or after `since`), by a Scan of the whole table: for local
+        use and tests. Listings (`show`, `--since`) and reports use the indexes instead; the
+        deployed IAM policy grants no dynamodb:Scan, so there this raises UnsupportedOperation."""
         from voice_receipts.stores.dynamodb_scan import callids
 
         return callids(self.client, self.table_name, since)
+
+    def _listing(
+        self,
+        since: str | None,
+        until: str | None,
+        state: str | None,
+        limit: int | None,
+        phone: str | None = None,
+    ) -> list[Call]:
+        """By the indexes; a listing with no --since reads LOOKBACK_DAYS of by-day, and only
+        when those hold fewer calls than asked (a small or quiet table: an archive replayed
+        into a test table) the rest by Scan, where the credentials allow one."""
+        found = super()._listing(since, until, state, limit, phone)
+        if phone is not None or since is not None or (limit is not None and len(found) >= limit):
+            return found
+        try:
+            every = self.callids()
+        except UnsupportedOperation:
+            return found
+        return super()._chosen(self.facts_of(every), None, until, state, limit)
+
+    def walk(
+        self,
+        cursor: Cursor | None,
+        *,
+        since: str | None = None,
+        until: str | None = None,
+        phone: str | None = None,
+        failed: bool = False,
+        page: int = 200,
+    ) -> list[Cursor]:
+        from voice_receipts.stores.dynamodb_index import walk
+
+        return walk(self, cursor, since, until, phone, failed, page)
+
+    def facts_of(self, callids: list[str]) -> list[Facts]:
+        from voice_receipts.stores.dynamodb_index import facts_of
+
+        return facts_of(self, callids)
+
+    def calls_of(self, callids: list[str]) -> list[Call]:
+        from voice_receipts.stores.dynamodb_index import calls_of
+
+        return calls_of(self, callids)
+
+    def period_facts(self, since: str, until: str | None = None) -> Iterator[Facts]:
+        from voice_receipts.stores.dynamodb_index import period_facts
+
+        return period_facts(self, since, until)
 
     def receipts_between(
         self, since: str, until: str | None = None, progress: Progress | None = None

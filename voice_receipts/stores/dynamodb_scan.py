@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
+from voice_receipts.aws import AWS_ERRORS, error_code, unavailable
 from voice_receipts.errors import UnsupportedOperation
-from voice_receipts.stores.aws import AWS_ERRORS, error_code, unavailable
 
 if TYPE_CHECKING:
     from voice_receipts.progress import Progress

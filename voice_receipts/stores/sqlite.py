@@ -9,12 +9,17 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import voice_receipts.stores.facts as facts
+import voice_receipts.stores.reads as reads
+import voice_receipts.stores.sqlite_old as sqlite_old
 from voice_receipts.errors import StoreUnavailable
 from voice_receipts.receipt import Receipt
-from voice_receipts.stores.base import Store
+from voice_receipts.stores.base import PAGE, Store
 
 if TYPE_CHECKING:
+    from voice_receipts.calls import Call
     from voice_receipts.progress import Progress
+    from voice_receipts.stores.facts import Cursor
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS receipts (
@@ -24,28 +29,24 @@ CREATE TABLE IF NOT EXISTS receipts (
     received_at TEXT NOT NULL,
     record      TEXT NOT NULL,
     phone       TEXT,  -- "+" nationcode mobile (Receipt.phone), for calls_for_phone
+    call_at     TEXT,  -- Receipt.call_at: listings, --since and report days walk it
+    -- the fold inputs (stores/facts.py): filters and reports read these, never the record
+    started_at TEXT, result TEXT, ring_seconds INTEGER, talk_seconds INTEGER, fee_minutes INTEGER,
+    keypress TEXT, failure_code INTEGER, failure_reason TEXT, message TEXT,
     PRIMARY KEY (callid, event_id)
 );  -- with a rowid: it is the order of arrival, for receipts stored in the same microsecond
 """
 INDEXES = (
-    "CREATE INDEX IF NOT EXISTS receipts_by_phone ON receipts (phone, received_at)",
+    *(
+        f"CREATE INDEX IF NOT EXISTS {name} ON receipts ({columns})" + (f" WHERE {where}" if where else "")
+        for name, columns, where in reads.INDEXES
+    ),
+    "DROP INDEX IF EXISTS receipts_by_phone",  # (phone, received_at): the covering one replaces it
     "CREATE INDEX IF NOT EXISTS receipts_by_time ON receipts (received_at)",
     # `show --context`: only `sent` records carry a context; an index on the record's own JSON
     # needs no column, so a file written before sending existed gains it like any other index
     "CREATE INDEX IF NOT EXISTS receipts_by_context"
     " ON receipts (json_extract(record, '$.context'), received_at) WHERE kind = 'sent'",
-)
-# Files written before the phone column: add it and fill it from each stored record, the way
-# Receipt.phone derives it (no number without a mobile).
-MIGRATE_PHONE = (
-    "ALTER TABLE receipts ADD COLUMN phone TEXT",
-    "UPDATE receipts SET phone = '+' || coalesce(json_extract(record, '$.nationcode'), '')"
-    " || json_extract(record, '$.mobile') WHERE coalesce(json_extract(record, '$.mobile'), '') <> ''",
-)
-# What a read-only connection to a file older than the column uses instead
-_PHONE_OF_RECORD = (
-    "CASE WHEN coalesce(json_extract(record, '$.mobile'), '') <> '' THEN '+' ||"
-    " coalesce(json_extract(record, '$.nationcode'), '') || json_extract(record, '$.mobile') END"
 )
 
 
@@ -55,7 +56,6 @@ class SQLiteStore(Store):
     def __init__(self, path: str | Path, timeout_s: float = 5.0, read_only: bool = False) -> None:
         self.path = str(path)
         self._lock = threading.Lock()  # `serve` is threaded; one connection, one writer at a time
-        self._phone = "phone"
         if read_only:
             self._open_read_only(timeout_s)
             return
@@ -76,13 +76,11 @@ class SQLiteStore(Store):
             raise StoreUnavailable(f"sqlite store {self.path!r} cannot be opened: {exc}") from None
 
     def _migrate(self) -> None:
-        if "phone" not in self._columns():
+        if not set(sqlite_old.DERIVED) <= self._columns():
             # several processes may open an old file at once: one migrates, the others see it done
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                if "phone" not in self._columns():
-                    for statement in MIGRATE_PHONE:
-                        self._db.execute(statement)
+                sqlite_old.add_columns(self._db, self._columns())
             except sqlite3.Error:
                 self._db.execute("ROLLBACK")
                 raise
@@ -103,8 +101,8 @@ class SQLiteStore(Store):
             raise StoreUnavailable(f"sqlite store {self.path!r} cannot be read: {exc}") from None
         if not columns:
             raise StoreUnavailable(f"{self.path} is not a receipts database (no receipts table)")
-        if "phone" not in columns:
-            self._phone = _PHONE_OF_RECORD
+        if not set(sqlite_old.DERIVED) <= columns:  # an old file: read it through a view
+            sqlite_old.view(self._db)
 
     def _columns(self) -> set[str]:
         return {row[1] for row in self._db.execute("PRAGMA table_info(receipts)")}
@@ -113,8 +111,7 @@ class SQLiteStore(Store):
         try:
             with self._lock:
                 cursor = self._db.execute(
-                    "INSERT OR IGNORE INTO receipts"
-                    " (callid, event_id, kind, received_at, record, phone) VALUES (?, ?, ?, ?, ?, ?)",
+                    INSERT,
                     (
                         receipt.callid,
                         receipt.event_id,
@@ -122,6 +119,8 @@ class SQLiteStore(Store):
                         receipt.received_at,
                         receipt.to_json(),
                         receipt.phone,
+                        receipt.call_at,
+                        *facts.fold_columns(receipt),
                     ),
                 )
         except sqlite3.Error as exc:
@@ -142,21 +141,72 @@ class SQLiteStore(Store):
         sql = f"SELECT record FROM receipts WHERE {where} ORDER BY received_at, rowid"  # noqa: S608 - constants
         return iter(_receipts(self._query(sql, params)))
 
-    def callids(self, since: str | None = None) -> list[str]:
-        rows = self._query(
-            "SELECT callid FROM receipts GROUP BY callid HAVING MIN(received_at) >= ?"
-            " ORDER BY MIN(received_at) DESC",
-            (since or "",),
-        )
-        return [callid for (callid,) in rows]
+    def walk(
+        self,
+        cursor: Cursor | None,
+        *,
+        since: str | None = None,
+        until: str | None = None,
+        phone: str | None = None,
+        failed: bool = False,
+        page: int = PAGE,
+    ) -> list[Cursor]:
+        return self._query(*reads.walk_query("?", cursor, since, until, phone, failed, page))
 
-    def callids_for_phone(self, phone: str, limit: int) -> list[str]:
-        rows = self._query(
-            f"SELECT callid FROM receipts WHERE {self._phone} = ? GROUP BY callid"  # noqa: S608 - a constant
-            " ORDER BY MAX(received_at) DESC LIMIT ?",
-            (phone, limit),
-        )
-        return [callid for (callid,) in rows]
+    def facts_of(self, callids: list[str]) -> list[facts.Facts]:
+        if not callids:
+            return []
+        return list(facts.grouped(self._query(reads.fold_inputs_of("?", len(callids)), tuple(callids))))
+
+    def calls_of(self, callids: list[str]) -> list[Call]:
+        from voice_receipts.calls import Call
+
+        if not callids:
+            return []
+        by_call: dict[str, list[Receipt]] = {c: [] for c in callids}
+        for callid, record in self._query(reads.records_of("?", len(callids)), tuple(callids)):
+            by_call[callid].append(Receipt.from_dict(json.loads(record)))
+        return [call for rs in by_call.values() if (call := Call.fold(rs)) is not None]
+
+    def period_facts(self, since: str, until: str | None = None) -> Iterator[facts.Facts]:
+        params = (since,) if until is None else (since, until)
+        for f in facts.grouped(self._stream(reads.period("?", until is not None), params)):
+            if f.at >= since and (until is None or f.at < until):
+                yield f
+
+    def period_aggregates(
+        self, since: str, until: str | None = None, hourly: bool = False
+    ) -> facts.Aggregates:
+        """The report's counts by GROUP BY (reads.PERIOD_CALLS), in a temporary table of one row
+        a call that SQLite keeps (memory: its page cache; the rest spills to a temporary file)."""
+        window = "?" + (" AND call_at < ?" if until else "")
+        params = (since,) if until is None else (since, until)
+        share = self._query(reads.in_window("?", until is not None), params)[0][0]
+        (total,) = self._query("SELECT max(rowid) FROM receipts")[0]  # about the rows, at once
+        # most of the store in the period: one pass over receipts_fold beats probing it per call
+        where = "" if share >= reads.MOSTLY * (total or 0) else (
+            f"WHERE callid IN (SELECT callid FROM receipts WHERE call_at >= {window})"  # noqa: S608
+        )  # fmt: skip
+        sql = reads.PERIOD_CALLS.format(where=where, p="?", until="AND at < ?" if until else "")
+        try:
+            with self._lock:
+                self._db.execute("PRAGMA cache_size = -32768")  # 32 MiB: the period's index pages
+                self._db.execute("DROP TABLE IF EXISTS temp.period_calls")
+                self._db.execute(
+                    f"CREATE TEMP TABLE period_calls AS {sql}", (() if not where else params) + params
+                )
+                width = 13 if hourly else 16
+                rows = {
+                    name: self._db.execute(q.format(width=width)).fetchall()
+                    for name, q in reads.PERIOD_AGGREGATES.items()
+                }
+                self._db.execute("DROP TABLE temp.period_calls")
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"sqlite store cannot read: {exc}") from None
+        found = facts.Aggregates.of_rows(rows, width)
+        for odd in self.facts_of([c for (c,) in rows["odd"]]):  # folded exactly, and added
+            found.add(odd)
+        return found
 
     def callids_for_context(self, context: str, limit: int = 50) -> list[str]:
         # the WHERE repeats the index's own expression and condition, so SQLite uses it
@@ -174,10 +224,26 @@ class SQLiteStore(Store):
         except sqlite3.Error as exc:
             raise StoreUnavailable(f"sqlite store cannot read: {exc}") from None
 
+    def _stream(self, sql: str, params: tuple[Any, ...], size: int = 5000) -> Iterator[tuple[Any, ...]]:
+        """Rows a batch at a time from their own cursor: a report's memory stays one batch."""
+        try:
+            with self._lock:
+                cursor = self._db.execute(sql, params)
+            while True:
+                with self._lock:
+                    rows = cursor.fetchmany(size)
+                if not rows:
+                    return
+                yield from rows
+        except sqlite3.Error as exc:
+            raise StoreUnavailable(f"sqlite store cannot read: {exc}") from None
+
     def close(self) -> None:
         self._db.close()
 
 
+_COLUMNS = ("callid", "event_id", "kind", "received_at", "record", "phone", "call_at", *facts.EXTRA_COLUMNS)
+INSERT = f"INSERT OR IGNORE INTO receipts ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"  # noqa: S608
 _BETWEEN = "received_at >= ? AND received_at < ?"
 
 

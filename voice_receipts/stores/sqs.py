@@ -16,10 +16,10 @@ import time
 from typing import Any
 from urllib.parse import urlsplit
 
+from voice_receipts.aws import AWS_ERRORS, make_client, rehearse, unavailable
 from voice_receipts.config import Settings
 from voice_receipts.errors import ConfigError, StoreUnavailable
 from voice_receipts.receipt import Receipt
-from voice_receipts.stores.aws import AWS_ERRORS, make_client, rehearse, unavailable
 from voice_receipts.stores.base import Store
 
 _QUEUE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,75}(\.fifo)?$|^[A-Za-z0-9_-]{1,80}$")

@@ -26,9 +26,8 @@ from voice_receipts.callbacks import load_json
 from voice_receipts.display import printable
 from voice_receipts.errors import BadRequest, VoiceReceiptsError
 from voice_receipts.gateways import infer
-from voice_receipts.progress import Progress
 from voice_receipts.tools.errors import UsageError
-from voice_receipts.tools.replay import Item, Result, items, peek
+from voice_receipts.tools.replay import Item, Result, peek, run_all
 from voice_receipts.tools.urls import host_ok, masked, redact, secrets
 
 CONNECT_TIMEOUT_S = 5.0
@@ -200,24 +199,9 @@ def _json(data: bytes):
 
 def _outcome(status: int) -> str:
     """What an HTTP answer says; over HTTP a first delivery and a redelivery look alike (200)."""
-    if status == 200:
-        return "ok"
-    if status in (401, 403):
-        return replies.UNAUTHORIZED
-    if status == 503:
-        return replies.UNAVAILABLE
-    if status >= 500:
-        return replies.ERROR
-    return replies.REJECTED
+    return "ok" if status == 200 else replies.outcome_of(status)
 
 
 def send_all(endpoint: Endpoint, paths: Iterable[str | Path]) -> Iterator[Result]:
     endpoint.preflight()  # a URL that cannot work is refused before the first item
-    all_items = list(items(paths))
-    progress = Progress(len(all_items))
-    try:
-        for done, item in enumerate(all_items, 1):
-            yield endpoint.send(item)
-            progress.step(done)
-    finally:
-        progress.close()
+    yield from run_all(endpoint.send, paths)

@@ -8,6 +8,11 @@ can become a reply (the receive path's errors are in voice_receipts/errors.py).
         +-- SendRefused (4) -> SendRateLimited (5)   VMS answered with an error code
         +-- SendUnreachable (6)             no answer from VMS
         +-- SendNotRecorded (7)             placed, but the `sent` record could not be stored
+    +-- ApplyError (exit 1)               `alarms apply` stopped part-way; running it again is safe
+        +-- ApplyDenied (3)                 the credentials were refused, or lack a CLS permission
+        +-- ApplyNotFound (4)               the log topic or the notification group does not exist
+        +-- ApplyRefused (5)                CLS refused the configuration (a parameter, a quota)
+        +-- ApplyUnreachable (6)            no answer, or CLS busy: run it again
 
 The command line (tools/cli/__init__.py) prints any of these, or any of the package's own errors
 (exit 2), as one line.
@@ -72,3 +77,38 @@ class SendNotRecorded(SendError):
     def __init__(self, message: str, call_id: str, sent: object = None) -> None:
         super().__init__(message)
         self.call_id, self.sent = call_id, sent
+
+
+class ApplyError(ToolError):
+    """`alarms apply` stopped: what came before was applied, the rest was not; running it again is
+    safe (it updates, never duplicates). `code` and `request_id` are CLS's, for support."""
+
+    exit_status = 1
+
+    def __init__(self, message: str, code: str = "", request_id: str | None = None) -> None:
+        super().__init__(message)
+        self.code, self.request_id = code, request_id
+
+
+class ApplyDenied(ApplyError):
+    """The credentials were refused (AuthFailure.*) or lack a permission (UnauthorizedOperation)."""
+
+    exit_status = 3
+
+
+class ApplyNotFound(ApplyError):
+    """The log topic or the notification group named does not exist (in that region)."""
+
+    exit_status = 4
+
+
+class ApplyRefused(ApplyError):
+    """CLS refused what was sent: a parameter, a conflict, a quota."""
+
+    exit_status = 5
+
+
+class ApplyUnreachable(ApplyError):
+    """No usable answer from CLS (network, timeout, rate limit, its internal error): try again."""
+
+    exit_status = 6

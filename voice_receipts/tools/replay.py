@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -82,26 +83,67 @@ def _folder(folder: Path) -> Iterator[Item]:
 
 
 def _file(path: Path) -> Iterator[Item]:
+    """A file's items as it is read: a JSON Lines file a line at a time (memory: one line), a
+    JSON file whole (one item, within the handler's body limit anyway)."""
     try:
-        text = path.read_text(encoding="utf-8-sig")  # -sig: a byte-order mark at the start is dropped
+        with path.open("rb") as f:
+            if path.suffix == ".jsonl":
+                yield from _lines(path, f)
+                return
+            data = f.read()
     except FileNotFoundError:
         yield _failed(str(path), MISSING, "no such file")
-        return
-    except UnicodeDecodeError as exc:
-        yield _failed(str(path), UNREADABLE, f"not UTF-8 text (byte {exc.start})")
         return
     except (OSError, ValueError) as exc:  # ValueError: a NUL in the name
         yield _failed(
             str(path), UNREADABLE, f"cannot read: {getattr(exc, 'strerror', None) or type(exc).__name__}"
         )
         return
-    if path.suffix == ".jsonl":
-        # "\n" only: str.splitlines also splits on U+2028, U+2029 and U+0085, legal inside JSON strings
-        for number, line in enumerate(text.split("\n"), 1):
-            if line.strip(JSON_WHITESPACE):
-                yield _parse(f"{path}:{number}", line)
-    else:
-        yield _parse(str(path), text)
+    try:
+        text = data.decode("utf-8-sig")  # -sig: a byte-order mark at the start is dropped
+    except UnicodeDecodeError as exc:
+        yield _failed(str(path), UNREADABLE, f"not UTF-8 text (byte {exc.start})")
+        return
+    yield _parse(str(path), text)
+
+
+def _lines(path: Path, f) -> Iterator[Item]:
+    # b"\n" only: str.splitlines also splits on U+2028, U+2029 and U+0085, legal inside JSON strings
+    offset = 0
+    for number, raw in enumerate(f, 1):
+        try:
+            line = raw.decode("utf-8-sig" if number == 1 else "utf-8")
+        except UnicodeDecodeError as exc:  # the lines before it are replayed; the rest cannot be trusted
+            yield _failed(str(path), UNREADABLE, f"not UTF-8 text (byte {offset + exc.start})")
+            return
+        offset += len(raw)
+        if line.strip(JSON_WHITESPACE):
+            yield _parse(f"{path}:{number}", line)
+
+
+def count(paths: Iterable[str | Path]) -> int:
+    """About how many items `paths` hold, for a progress bar: JSON Lines files' newlines counted
+    a megabyte at a time (nothing parsed, memory constant), one per other file."""
+    total = 0
+    for path in map(Path, paths):
+        try:
+            files = [path] if not path.is_dir() else [p for p in path.rglob("*") if p.suffix in SUFFIXES]
+        except (OSError, ValueError):  # items() says why; the bar counts it as one
+            files = []
+            total += 1
+        for file in files:
+            if file.suffix != ".jsonl":
+                total += 1
+                continue
+            try:
+                with file.open("rb") as f:
+                    last = b"\n"
+                    for chunk in iter(functools.partial(f.read, 1 << 20), b""):
+                        total, last = total + chunk.count(b"\n"), chunk[-1:]
+                    total += last != b"\n"  # a last line without its newline
+            except (OSError, ValueError):
+                total += 1
+    return total
 
 
 def _parse(source: str, text: str) -> Item:
@@ -154,12 +196,20 @@ def expected_for(expected: dict[str, dict[str, Any]], source: str) -> dict[str, 
     return expected.get(key)
 
 
-def replay(app: App, paths: Iterable[str | Path]) -> Iterator[Result]:
-    all_items = list(items(paths))
-    progress = Progress(len(all_items))
+def run_all(send: Callable[[Item], Result], paths: Iterable[str | Path]) -> Iterator[Result]:
+    """The one replay loop, whatever the sender (the handler here, an endpoint: endpoint.py):
+    items as they are read, so a million-line file starts at once; a bar on a terminal."""
+    paths = list(paths)
+    progress = Progress()
+    if progress.terminal:  # counted only when a bar will be drawn
+        progress.start(count(paths))
     try:
-        for done, item in enumerate(all_items, 1):
-            yield replay_one(app, item)
+        for done, item in enumerate(items(paths), 1):
+            yield send(item)
             progress.step(done)
     finally:
         progress.close()
+
+
+def replay(app: App, paths: Iterable[str | Path]) -> Iterator[Result]:
+    return run_all(lambda item: replay_one(app, item), paths)

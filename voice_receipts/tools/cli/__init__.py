@@ -15,10 +15,10 @@ from typing import NoReturn
 from voice_receipts import config
 from voice_receipts.display import printable
 from voice_receipts.errors import VoiceReceiptsError
-from voice_receipts.tools.cli import explain, replay, report, send, serve, show
+from voice_receipts.tools.cli import alarms, db, explain, replay, report, send, serve, show
 from voice_receipts.tools.errors import UsageError
 
-COMMANDS = (replay, show, serve, send, explain, report)
+COMMANDS = (replay, show, serve, send, explain, report, db, alarms)
 
 
 class _Parser(argparse.ArgumentParser):

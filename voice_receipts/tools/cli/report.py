@@ -57,9 +57,9 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--since must be before --until")
     out = None if args.out == "-" else _writable(args.out)  # before reading a whole period
     settings = read_settings(args)
-    receipts = read(settings.store, settings, since, until)
+    counted = read(settings.store, settings, since, until, zone)
     html, summary = build(
-        receipts, since, until, zone, label, f"{settings.store.scheme}: {settings.store.target}"
+        counted, since, until, zone, label, f"{settings.store.scheme}: {settings.store.target}"
     )
     if out is None:
         sys.stdout.write(html)
@@ -72,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
     t = summary["totals"]
     rate = "-" if t["answer_rate"] is None else f"{t['answer_rate']:g}%"
     print(
-        f"{printable(args.out)}: {t['calls']} calls from {len(receipts)} receipts, {rate} answered,"
+        f"{printable(args.out)}: {t['calls']} calls, {rate} answered (of the calls that ended),"
         f" {t['billed_minutes']} billed minutes ({len(html) // 1024} KB)",
         file=sys.stderr if args.out == "-" else sys.stdout,
     )

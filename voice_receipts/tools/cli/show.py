@@ -29,7 +29,13 @@ def add(sub, common) -> None:
         help="calls to this number: 13800138000 (nation code 86), +86 138 0013 8000, 0086-138...",
     )
     s.add_argument("--context", metavar="ID", help="calls sent with `send --context ID`")
-    s.add_argument("--since", metavar="WHEN", help="calls first seen since: 30m, 24h, 7d or an ISO time")
+    s.add_argument(
+        "--since",
+        metavar="WHEN",
+        help="calls placed since (a call's time: when VMS says it started, else when it was first"
+        " heard of): 30m, 24h, 7d or an ISO time",
+    )
+    s.add_argument("--until", metavar="WHEN", help="calls placed before this, as --since")
     s.add_argument(
         "--state",
         type=_state,
@@ -74,6 +80,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(exc.message) from None
     tz, label = parse_zone(args.tz or DEFAULT_ZONE)
     since = parse_since(args.since, tz) if args.since else None
+    until = parse_since(args.until, tz, flag="--until") if args.until else None
     settings = read_settings(args)
     with open_store(settings.store, settings, read_only=True) as store:
         if callid is not None:
@@ -85,13 +92,13 @@ def run(args: argparse.Namespace) -> int:
             return 0
         filters = {"limit": args.limit, "since": since, "state": args.state}
         if phone is not None:
-            found = store.calls_for_phone(phone, **filters)
+            found = store.calls_for_phone(phone, **filters, until=until)
             what = f"calls to {view.printable(view.mask_phone(phone))}"
         elif context is not None:
-            found = store.calls_for_context(context, **filters)
+            found = store.calls_for_context(context, **filters, until=until)
             what = f"calls sent for {view.printable(context)!r}"
         else:
-            found = store.calls(**filters)
+            found = store.calls(**filters, until=until)
             what = "calls"
     if args.json:
         print(printable_json([c.as_dict() for c in found], indent=2))
@@ -107,5 +114,6 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _filters(args: argparse.Namespace) -> str:
-    parts = [f"since {args.since}" if args.since else "", f"state {args.state}" if args.state else ""]
+    parts = [f"since {args.since}" if args.since else "", f"until {args.until}" if args.until else ""]
+    parts.append(f"state {args.state}" if args.state else "")
     return "".join(f" ({p})" for p in parts if p)

@@ -5,15 +5,16 @@ from __future__ import annotations
 
 from datetime import datetime, tzinfo
 
-from voice_receipts.receipt import Receipt
-from voice_receipts.tools.report.data import fold, summarise
+from voice_receipts.stores.facts import Aggregates
+from voice_receipts.tools.report.data import summarise
 
 
 def build(
-    receipts: list[Receipt], since: datetime, until: datetime, zone: tzinfo, zone_name: str, source: str
+    counted: Aggregates, since: datetime, until: datetime, zone: tzinfo, zone_name: str, source: str
 ) -> tuple[str, dict]:
-    """(the HTML page, the numbers it shows); `zone` as tools/when.parse_zone gives it."""
+    """(the HTML page, the numbers it shows), from the store's aggregates of the period; `zone`
+    as tools/when.parse_zone gives it."""
     from voice_receipts.tools.report import page  # matplotlib: imported only when a page is drawn
 
-    summary = summarise(fold(receipts), since, until, zone, zone_name)
+    summary = summarise(counted, since, until, zone, zone_name)
     return page.render(summary, source), summary

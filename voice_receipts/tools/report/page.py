@@ -13,6 +13,7 @@ from typing import Any
 
 import voice_receipts.tools.report.charts as charts
 from voice_receipts import __version__
+from voice_receipts.states import ENDED, MEANING, STATES
 
 CSS = """
 :root { color-scheme: light; }
@@ -31,6 +32,9 @@ td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 """
 
 
+UNIT_WORDS = {"day": "day", "week": "week (from Monday)", "month": "month", "year": "year"}
+
+
 def render(summary: dict[str, Any], source: str) -> str:
     t = summary["totals"]
     rate = "–" if t["answer_rate"] is None else f"{t['answer_rate']:g}%"
@@ -41,6 +45,7 @@ def render(summary: dict[str, Any], source: str) -> str:
         ("billed minutes", t["billed_minutes"]),
     ]
     period = summary["period"]
+    unit = UNIT_WORDS[summary["bucket"]]
     parts = [
         "<!doctype html>",
         '<html lang="en"><head><meta charset="utf-8">',
@@ -56,30 +61,54 @@ def render(summary: dict[str, Any], source: str) -> str:
             for k, v in cards
         ),
         "</div>",
-        "<h2>Calls per day, by final state</h2>",
-        f"<figure>{charts.calls_by_state(summary['days'])}</figure>",
-        "<h2>Answer rate per day</h2>",
-        f"<figure>{charts.answer_rate(summary['days'])}</figure>",
-        '<p class="note">answered ÷ calls that ended'
-        " (answered, not answered, call error, failed, undocumented).</p>",
-        "<h2>Top failure reasons</h2>",
-        _failures(summary["failures"]),
-        "<h2>Ringing and talking time</h2>",
-        f"<figure>{charts.durations(summary['ring_seconds'], summary['talk_seconds'])}</figure>",
-        '<p class="note">Ringing: start to answer (answered) or to the end (not answered).'
-        " Talking: answered calls.</p>",
-        "<h2>Keys pressed per notification call</h2>",
-        f"<figure>{charts.keys_per_call(summary['keys_per_notification'])}</figure>",
-        _keys(summary["keys"]),
-        "<h2>Billed minutes per day</h2>",
-        f"<figure>{charts.billed_minutes(summary['days'])}</figure>",
-        _days_table(summary["days"]),
+        f'<p class="note" id="definitions">Calls: every call placed in the period (its status receipt\'s'
+        " start, else its first receipt's arrival). Answered: answered ÷ calls that ended"
+        f" ({_ENDED}); {t['states']['in_progress'] + t['states']['sent']} still in progress or only sent"
+        " are not in the rate. Failed: calls with a failure receipt, whatever their status said.</p>",
+    ]
+    if not t["calls"]:
+        parts.append('<p id="no-calls"><b>No calls</b> in this period.</p>')
+    else:
+        parts += _charts(summary, unit)
+    parts += [
         f'<p class="note">voice-receipts {escape(__version__)}.'
-        " A call's day is when its first receipt arrived, in the zone above.</p>",
+        f" A call is counted on the {escape(unit)} it was placed, in the zone above.</p>",
         f'<script type="application/json" id="report-data">{_json(summary)}</script>',
         "</body></html>",
     ]
     return "\n".join(parts) + "\n"
+
+
+_ENDED = ", ".join(s.words for s in ENDED)
+
+
+def _charts(summary: dict[str, Any], unit: str) -> list[str]:
+    return [
+        f"<h2>Calls per {escape(unit)}, by final state</h2>",
+        f"<figure>{charts.calls_by_state(summary['days'])}</figure>",
+        '<table id="states" class="note">'
+        + "".join(
+            f"<tr><td>{escape(s.words)}</td><td class='n'>{summary['totals']['states'][s.value]}</td>"
+            f"<td>{escape(MEANING[s])}</td></tr>"
+            for s in STATES
+        )
+        + "</table>",
+        f"<h2>Answer rate per {escape(unit)}</h2>",
+        f"<figure>{charts.answer_rate(summary['days'])}</figure>",
+        '<p class="note">answered ÷ calls that ended; a gap where none ended.</p>',
+        "<h2>Failures by code</h2>",
+        _failures(summary["failures"]),
+        "<h2>Ringing and talking time</h2>",
+        f"<figure>{charts.durations(summary['ring_seconds'], summary['talk_seconds'])}</figure>",
+        '<p class="note">Ringing: start to answer (answered) or to the end (not answered).'
+        " Talking: answered calls, answer to end. Only calls whose times VMS reported.</p>",
+        "<h2>Keys pressed per notification call</h2>",
+        f"<figure>{charts.keys_per_call(summary['keys_per_notification'])}</figure>",
+        _keys(summary["keys"]),
+        f"<h2>Billed minutes per {escape(unit)}</h2>",
+        f"<figure>{charts.billed_minutes(summary['days'])}</figure>",
+        _days_table(summary["days"], unit),
+    ]
 
 
 def _when(iso: str) -> str:
@@ -95,7 +124,8 @@ def _failures(rows: list[dict[str, Any]]) -> str:
     if not rows:
         return '<p id="failures">No failed calls in this period.</p>'
     body = "".join(
-        f"<tr><td class='n'>{escape(str(r['code']))}</td><td lang='zh'>{escape(r['zh'])}</td>"
+        f"<tr><td class='n'>{escape('–' if r['code'] is None else str(r['code']))}</td>"
+        f"<td lang='zh'>{escape(r['zh'])}</td>"
         f"<td>{escape(r['en'])}</td><td class='n'>{r['calls']}</td><td class='n'>{r['share']:g}%</td></tr>"
         for r in rows
     )
@@ -110,18 +140,19 @@ def _keys(keys: dict[str, int]) -> str:
     if not keys:
         return '<p id="keys" class="note">No key was pressed.</p>'
     cells = "".join(f"<tr><td>{escape(k)}</td><td class='n'>{n}</td></tr>" for k, n in keys.items())
-    return f'<table id="keys"><tr><th>key</th><th class="n">presses</th></tr>{cells}</table>'
+    head = '<tr><th>key (keypad order)</th><th class="n">presses</th></tr>'
+    return f'<table id="keys">{head}{cells}</table>'
 
 
-def _days_table(days: list[dict[str, Any]]) -> str:
+def _days_table(days: list[dict[str, Any]], unit: str) -> str:
     rows = "".join(
-        f"<tr><td>{d['day']}</td><td class='n'>{d['calls']}</td>"
+        f"<tr><td>{escape(d['label'])}</td><td class='n'>{d['calls']}</td>"
         f"<td class='n'>{'–' if d['answer_rate'] is None else format(d['answer_rate'], 'g') + '%'}</td>"
         f"<td class='n'>{d['billed_minutes']}</td></tr>"
         for d in days
     )
     head = (
-        "<tr><th>day</th><th class='n'>calls</th><th class='n'>answered</th>"
+        f"<tr><th>{escape(unit)}</th><th class='n'>calls</th><th class='n'>answered</th>"
         "<th class='n'>billed min</th></tr>"
     )
     return f'<table id="days">{head}{rows}</table>'

@@ -1,24 +1,21 @@
-"""Where the report's receipts come from: the store, opened read-only as `show` opens it, read
-through Store.receipts_between (SQLite: an indexed query; DynamoDB: a parallel Scan, billed for
-every item of the table: stores/dynamodb_scan.py; a queue cannot be read back)."""
+"""Where the report's numbers come from: the store, opened read-only as `show` opens it, through
+Store.period_aggregates (SQLite: GROUP BYs in the database, reads.py; DynamoDB: Queries on the
+by-day index, an hour at a time, counted as they stream; a queue cannot be read back)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, tzinfo
 
 from voice_receipts.config import Settings, StoreURL
-from voice_receipts.progress import Progress
-from voice_receipts.receipt import Receipt
 from voice_receipts.stores import open_store
+from voice_receipts.stores.facts import Aggregates
 from voice_receipts.times import to_iso
 
 
-def read(store: StoreURL, settings: Settings, since: datetime, until: datetime) -> list[Receipt]:
-    """Every receipt received in [since, until), oldest first; a long read shows a bar on a
-    terminal and says what it cost."""
-    progress = Progress(minimum=0, every=1, label="{done} items scanned")
-    try:
-        with open_store(store, settings, read_only=True) as opened:
-            return list(opened.receipts_between(to_iso(since), to_iso(until), progress))
-    finally:
-        progress.close()
+def read(store: StoreURL, settings: Settings, since: datetime, until: datetime, zone: tzinfo) -> Aggregates:
+    """What the report counts of every call placed in [since, until) (Call.at), by UTC hour when
+    the reader's zone allows it (data.whole_hours), else by minute."""
+    from voice_receipts.tools.report.data import whole_hours
+
+    with open_store(store, settings, read_only=True) as opened:
+        return opened.period_aggregates(to_iso(since), to_iso(until), hourly=whole_hours(zone, since, until))

@@ -1,7 +1,6 @@
-"""What the DynamoDB and SQS stores share: one bounded boto3 client each, and error translation.
-
-Only the DynamoDB and SQS modules import this, so a function configured for another backend
-never loads botocore.
+"""AWS clients as the function uses them: bounded boto3 clients, and botocore's errors translated
+through tables. The DynamoDB and SQS stores and the events publisher share it; nothing else
+imports it, so a function configured for another backend never loads botocore.
 """
 
 from __future__ import annotations

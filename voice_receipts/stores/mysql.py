@@ -1,0 +1,119 @@
+"""mysql://USER@HOST:PORT/DB: MySQL 8, MariaDB 10.11, TDSQL-C for MySQL (Serverless), with PyMySQL.
+
+PyMySQL is pure Python: one wheel for SCF's Python 3.10 on x86_64 and Lambda's 3.13 on arm64,
+nothing to compile, ~100 KB in the package. What is shared with PostgreSQL (schema, statements,
+connection rules) is in sql.py and sql_store.py; here are the driver's settings and its TABLE.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import voice_receipts.stores.sql as sql
+from voice_receipts.stores.sql_store import RECONNECT, REFUSED, RETRY, UNAVAILABLE, SQLStore
+
+DUPLICATE_KEY = 1062  # ER_DUP_ENTRY: the (callid, event_id) is stored already
+# Strict: a value that does not fit is an error, never a silently changed receipt
+SQL_MODE = "STRICT_ALL_TABLES,NO_ENGINE_SUBSTITUTION"
+
+# MySQL/MariaDB error number (client errors are 2000-2999) -> (outcome, meaning)
+TABLE: dict[Any, tuple[str, str]] = {
+    # every receipt would meet these: stop the start
+    1044: (REFUSED, "refuses the user this database"),
+    1045: (REFUSED, "refuses the user or password"),
+    1049: (REFUSED, "has no such database"),
+    1054: (REFUSED, "has an older receipts table: run `python -m voice_receipts db init`"),
+    1142: (REFUSED, "refuses the user INSERT on the receipts table (docs/stores.md)"),
+    1146: (REFUSED, "has no receipts table: run `python -m voice_receipts db init`"),
+    1251: (REFUSED, "wants an authentication method the driver lacks"),
+    2026: (REFUSED, "offers no TLS, or not with that certificate (sslmode in the URL)"),
+    # the connection is gone or not yet possible: a new one, while the receipt waits
+    1040: (RECONNECT, "has too many connections"),
+    1053: (RECONNECT, "is shutting down"),
+    1203: (RECONNECT, "has too many connections for this user"),
+    1927: (RECONNECT, "killed the connection"),
+    4031: (RECONNECT, "closed the idle connection"),
+    2003: (RECONNECT, "cannot be reached"),
+    2006: (RECONNECT, "has gone away"),
+    2013: (RECONNECT, "lost the connection"),
+    2014: (RECONNECT, "is out of step with the connection"),
+    "closed": (RECONNECT, "connection was closed"),
+    # a race lost to another writer: the statement again
+    1213: (RETRY, "chose this statement as a deadlock victim"),
+    # 503 now: the sender retries later
+    1205: (UNAVAILABLE, "timed out waiting for a lock"),
+    1290: (UNAVAILABLE, "is read-only (failover?)"),
+    1836: (UNAVAILABLE, "is read-only (failover?)"),
+    1792: (UNAVAILABLE, "is in a read-only transaction"),
+    3024: (UNAVAILABLE, "ran out of statement time"),
+    1153: (UNAVAILABLE, "refuses a packet this large (max_allowed_packet)"),
+}
+
+
+class MySQLStore(SQLStore):
+    name = "mysql"
+    TABLE = TABLE
+    SCHEMA = sql.MYSQL
+
+    def _open(self, connect_timeout: float) -> Any:
+        import pymysql
+
+        a, t = self.address, self._timeouts
+        return pymysql.connect(
+            host=a.host or "localhost",
+            port=a.port,
+            unix_socket=a.socket,
+            user=a.user,
+            # bytes: PyMySQL would encode a str as latin-1, and a non-ASCII password would fail
+            password=(a.password or "").encode("utf-8"),
+            database=a.database,
+            charset="utf8mb4",  # 4-byte UTF-8 on the connection (emoji); not MySQL's 3-byte utf8
+            collation="utf8mb4_bin",
+            autocommit=True,  # each INSERT is its own transaction, committed before 200
+            connect_timeout=connect_timeout,
+            read_timeout=t["read_timeout"],
+            write_timeout=t["read_timeout"],
+            local_infile=False,  # a server asking for a file gets nothing
+            init_command=f"SET SESSION sql_mode = '{SQL_MODE}', wait_timeout = {int(t['idle_timeout'])}",
+            **_tls(a.sslmode, a.sslrootcert),
+        )
+
+    def _code(self, exc: BaseException) -> Any:
+        import pymysql
+
+        if isinstance(exc, pymysql.err.InterfaceError):  # "(0, '')": used after it closed
+            return "closed"
+        if isinstance(exc, pymysql.err.MySQLError) and exc.args and isinstance(exc.args[0], int):
+            if exc.args[0] == 2003 and "[SSL" in str(exc):  # a refused certificate, reported as
+                return 2026  # "can't connect": waiting would not change the certificate
+            return exc.args[0]
+        return None
+
+    def _insert(self, db: Any, params: tuple[Any, ...]) -> bool:
+        import pymysql
+
+        try:
+            self._execute(db, self.INSERT, params)
+        except pymysql.err.IntegrityError as exc:
+            if exc.args and exc.args[0] == DUPLICATE_KEY:
+                return False
+            raise
+        return True
+
+
+def _tls(sslmode: str | None, rootcert: str | None) -> dict[str, Any]:
+    """libpq's sslmode words as PyMySQL's arguments. Unset and `prefer`: PyMySQL's own default,
+    TLS when the server offers it; `require` refuses a server without TLS but checks no
+    certificate (as libpq does); the verify modes check it against `sslrootcert` (or the system's)."""
+    if sslmode == "disable":
+        return {"ssl_disabled": True}
+    if sslmode in (None, "prefer"):
+        return {}
+    import ssl
+
+    context = ssl.create_default_context(cafile=rootcert)
+    if sslmode == "require":
+        context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    elif sslmode == "verify-ca":
+        context.check_hostname = False
+    return {"ssl": context}
