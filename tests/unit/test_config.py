@@ -393,7 +393,6 @@ def test_store_errors_name_where_the_url_came_from_and_what_a_cloud_needs():
         "--store must be a store URL (sqlite:///receipts.db, dynamodb://TABLE,"
     )
     cloud = refused({"AWS_LAMBDA_FUNCTION_NAME": "f", "VOICE_RECEIPTS_TOKEN": GOOD})
-    assert cloud.message == (
-        "VOICE_RECEIPTS_STORE is not set: in a cloud function receipts need a durable store "
-        "(dynamodb://TABLE, sqs://QUEUE or cmq://QUEUE)"
+    assert cloud.message.startswith(
+        "VOICE_RECEIPTS_STORE is not set: in a cloud function receipts need a durable store (dynamodb://TABLE,"
     )

@@ -16,7 +16,10 @@ import pytest
 from tests import samples
 from voice_receipts.callbacks import parse_callback
 from voice_receipts.receipt import Receipt, build_receipt
+from voice_receipts.stores.sqlite import SQLiteStore
+from voice_receipts.times import to_iso
 from voice_receipts.tools.report import build
+from voice_receipts.tools.report.data import whole_hours
 
 SINCE = datetime(2026, 12, 1, tzinfo=timezone.utc)
 UNTIL = datetime(2026, 12, 2, tzinfo=timezone.utc)
@@ -55,7 +58,20 @@ class Calls:
         self.add("voice_failure_callback", callid=callid, failure_code=code, failure_reason=reason)
 
     def report(self, source: str = "sqlite:///r.db") -> tuple[str, dict]:
-        return build(self.receipts, SINCE, UNTIL, ZoneInfo("Asia/Shanghai"), "Asia/Shanghai", source)
+        """The page as `report` makes it: the receipts stored, the store's aggregates of the period."""
+        zone = ZoneInfo("Asia/Shanghai")
+        with SQLiteStore(":memory:") as store:
+            for receipt in self.receipts:
+                store.put(receipt)
+            counted = store.period_aggregates(
+                to_iso(SINCE), to_iso(UNTIL), hourly=whole_hours(zone, SINCE, UNTIL)
+            )
+        return build(counted, SINCE, UNTIL, zone, "Asia/Shanghai", source)
+
+
+def filled(histogram: dict) -> dict:
+    """The bins of a duration histogram that hold calls: {(from, to): calls}."""
+    return {(b["from"], b["to"]): b["calls"] for b in histogram["bins"] if b["calls"]}
 
 
 def embedded(html: str) -> dict:
@@ -189,8 +205,8 @@ def test_ring_and_talk_times_are_measured_from_the_status_receipt():
     calls.status("a1", "0", ring=12, talk=40)
     calls.status("n1", "1", ring=25, talk=0)  # unanswered: rang from start to end
     _, summary = calls.report()
-    assert summary["ring_seconds"] == [12, 25]
-    assert summary["talk_seconds"] == [40]
+    assert filled(summary["ring_seconds"]) == {(10, 15): 1, (20, 30): 1}
+    assert filled(summary["talk_seconds"]) == {(30, 45): 1}
 
 
 @pytest.mark.parametrize(
@@ -208,4 +224,5 @@ def test_a_negative_ring_time_is_unknown_never_negative(times):
     calls.add("voiceprompt_callback", callid="odd", start_calltime=str(START), **times)
     calls.status("fine", "0", ring=7)
     _, summary = calls.report()
-    assert summary["ring_seconds"] == [7]
+    assert filled(summary["ring_seconds"]) == {(5, 10): 1}  # the odd call is in no bin, not in "0-5"
+    assert summary["ring_seconds"]["calls"] == 1
