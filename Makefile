@@ -104,6 +104,7 @@ lint: $(VENV)/.dev
 ## make fuzz: the long property-test run (FUZZ_EXAMPLES per property, default 20000)
 fuzz: $(VENV)/.dev
 	HYPOTHESIS_PROFILE=long $(PY) -m pytest tests/fuzz -q -p no:cacheprovider
+	VOICE_RECEIPTS_HOSTILE_ALL=1 $(PY) -m pytest tests/e2e/test_cli_hostile.py -q -p no:cacheprovider
 
 ## make load: 30 s of bounded load on `serve`, then on the offline stack, over loopback;
 ## fails on any error or growing memory
