@@ -167,7 +167,7 @@ def test_a_request_sent_without_an_answer_is_not_sent_again(one_file, capsys):
     finally:
         stub.close()
     out = capsys.readouterr()
-    assert status == 1 and "  sent  sent, no answer: " in out.out
+    assert status == 1 and "  no_answer  sent, no answer: " in out.out
     assert len(stub.requests) == 1  # the server has it; resending could store it twice elsewhere
     assert TOKEN not in out.out + out.err
 

@@ -33,7 +33,7 @@ from voice_receipts.tools.urls import host_ok, masked, redact, secrets
 CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 30.0  # the function's own timeout is 10 s; a cold start and a gateway add to it
 CONNECT_RETRIES = 3  # then 0 + 1 + 2 s of back-off: a stack still coming up gets ~3 s
-SENT = "sent"  # outcome of a request that got no answer: it may or may not have been stored
+NO_ANSWER = "no_answer"  # a request that left and got no answer: it may or may not have been stored
 SKIPPED = "skipped"  # an item no HTTP client can send (only a gateway produces it)
 
 
@@ -150,10 +150,12 @@ class Endpoint:
                     f"cannot reach {self.shown} ({self.attempts} attempts): {self._why(reason)}"
                 ) from None
             return Result(
-                item.source, None, None, SENT, callid, kind, f"sent, no answer: {self._why(reason)}"
+                item.source, None, None, NO_ANSWER, callid, kind, f"sent, no answer: {self._why(reason)}"
             )
         except HTTPError as exc:  # sent, then the connection broke: not retried (see module doc)
-            return Result(item.source, None, None, SENT, callid, kind, f"sent, no answer: {self._why(exc)}")
+            return Result(
+                item.source, None, None, NO_ANSWER, callid, kind, f"sent, no answer: {self._why(exc)}"
+            )
         return self._result(item.source, response, callid, kind)
 
     def _result(self, source: str, response, callid, kind) -> Result:
