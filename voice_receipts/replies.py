@@ -1,6 +1,6 @@
 """The reply table: every outcome of a request, its HTTP status, `result` code and errmsg.
 
-The README's "Replies" table mirrors this module. app.py is the only place that picks a Reply;
+docs/receiving.md's "Replies" table mirrors this module. app.py is the only place that picks a Reply;
 gateway adapters only turn a Reply into their platform's response.
 """
 

@@ -2,7 +2,7 @@
 
 psycopg's pure-Python layer needs libpq on the machine, which neither Lambda's Python 3.13 nor
 SCF's 3.10 runtime has: the package ships psycopg-binary, whose wheels bring their own libpq
-(deploy/requirements-postgresql.txt says what that costs). What is shared with MySQL (schema,
+(requirements-postgresql.txt says what that costs). What is shared with MySQL (schema,
 statements, connection rules) is in sql.py and sql_store.py; here are the driver's settings and
 its TABLE.
 """

@@ -1,4 +1,4 @@
-"""The README's module tables name every module of the tree, once, and nothing that is not there."""
+"""The module tables of docs/architecture.md name every module of the tree, once, and nothing that is not there."""
 
 import re
 
@@ -11,7 +11,7 @@ def _tables() -> dict[str, list[str]]:
     """table heading's folder -> the names its first column lists, in order."""
     found: dict[str, list[str]] = {}
     heading = None
-    for line in (ROOT / "README.md").read_text().splitlines():
+    for line in (ROOT / "docs" / "architecture.md").read_text().splitlines():
         match = re.match(r"\| the (?:function|tools) \(`(voice_receipts/(?:tools/)?)`\)", line)
         if match:
             heading = match.group(1)
@@ -38,12 +38,12 @@ def _tree(folder, skip=()) -> set[str]:
 
 def test_the_function_table_names_every_module_of_the_function_once():
     listed = set(_tables()["voice_receipts/"])
-    assert listed == _tree(PACKAGE, skip=("tools",)), "update the README's function table"
+    assert listed == _tree(PACKAGE, skip=("tools",)), "update the function table in docs/architecture.md"
 
 
 def test_the_tools_table_names_every_module_of_the_tools_once():
     listed = set(_tables()["voice_receipts/tools/"])
-    assert listed == _tree(PACKAGE / "tools", skip=("__init__.py",)), "update the README's tools table"
+    assert listed == _tree(PACKAGE / "tools", skip=("__init__.py",)), "update the tools table in docs/architecture.md"
 
 
 def test_each_name_is_in_one_row_only():
