@@ -176,8 +176,6 @@ class Store(ABC):
         its receipts' call_at, so once the walk is below a moment every call placed after it is known."""
         from voice_receipts.states import CallState
 
-        if type(self).walk is Store.walk:
-            return self._listing_by_callids(since, until, state, limit, phone)
         failed = state is not None and CallState(state) == CallState.FAILED
         # a failed call is walked by its failure receipt, which arrives after the call started
         # (at or after Call.at): before `until` it may arrive later, within FAILURE_LATE
@@ -200,17 +198,6 @@ class Store(ABC):
             if limit is not None and certain >= limit:
                 break
         return self._chosen(found, since, until, state, limit)
-
-    def _listing_by_callids(
-        self, since: str | None, until: str | None, state: str | None, limit: int | None, phone: str | None
-    ) -> list[Call]:
-        """For a store that lists by `callids` and `callids_for_phone` and has no index walk yet
-        (the SQL stores until they adopt reads.py): every candidate folded, then chosen."""
-        lists = type(self).callids_for_phone if phone is not None else type(self).callids
-        if lists in (Store.callids, Store.callids_for_phone):
-            raise self._cannot_read()
-        found = self.callids_for_phone(phone, FILTERED_READ) if phone is not None else self.callids(since)
-        return self._chosen(self.facts_of(list(found)), since, until, state, limit)
 
     def _chosen(
         self,

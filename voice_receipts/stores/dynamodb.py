@@ -19,10 +19,9 @@ from collections.abc import Iterator
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
-from voice_receipts import kinds
+import voice_receipts.stores.facts as facts
 from voice_receipts.aws import AWS_ERRORS, error_code, make_client, rehearse, unavailable
 from voice_receipts.config import Settings
-from voice_receipts.durations import durations
 from voice_receipts.errors import ConfigError, UnsupportedOperation
 from voice_receipts.receipt import Receipt
 from voice_receipts.stores.base import Store
@@ -33,8 +32,6 @@ if TYPE_CHECKING:
     from voice_receipts.progress import Progress
     from voice_receipts.stores.facts import Cursor, Facts
 
-PHONE_INDEX = "by-number"  # (phone, call_at), keys only
-DAY_INDEX = "by-day"  # (call_day, call_at), the fold inputs: dynamodb_index.py reads it
 CONTEXT_INDEX = "by-context"  # `sent` records only: the one kind with a context
 # A condition on the partition key of the full key being put: true exactly when no item with
 # this (callid, event_id) exists, so a redelivery is refused by DynamoDB itself in one round trip.
@@ -100,7 +97,7 @@ class DynamoDBStore(Store):
         # the by-day index's keys, and the durations the report counts (stores/facts.py)
         item["call_at"] = {"S": receipt.call_at}
         item["call_day"] = {"S": receipt.call_at[:10]}
-        ring, talk = durations(receipt) if receipt.kind in kinds.STATUS_KINDS else (None, None)
+        ring, talk = facts.status_durations(receipt)
         for name, seconds in (("ring_seconds", ring), ("talk_seconds", talk)):
             if seconds is not None:
                 item[name] = {"N": str(seconds)}

@@ -25,7 +25,8 @@ if TYPE_CHECKING:
 
 # `store` below is the DynamoDBStore calling (not imported: it imports this module)
 DynamoDBStore = Any
-DAY_INDEX = "by-day"
+PHONE_INDEX = "by-number"  # (phone, call_at), keys only
+DAY_INDEX = "by-day"  # (call_day, call_at), the fold inputs
 # A listing with no --since looks back this far (one empty Query a day costs half a read unit)
 LOOKBACK_DAYS = 92
 # A report reads an hour at a time plus this either side: a call's receipts arrive within minutes
@@ -77,7 +78,7 @@ def walk(
     partitions = [("phone", phone)] if phone else [("call_day", d) for d in _days_down(top, bottom)]
     for key, value in partitions:
         request: dict[str, Any] = {
-            "IndexName": "by-number" if phone else DAY_INDEX,
+            "IndexName": PHONE_INDEX if phone else DAY_INDEX,
             "KeyConditionExpression": f"{key} = :k AND call_at BETWEEN :lo AND :hi",
             "ExpressionAttributeValues": {":k": {"S": value}, ":lo": {"S": bottom}, ":hi": {"S": top}},
             "ScanIndexForward": False,

@@ -74,11 +74,14 @@ class Facts(NamedTuple):
         )  # fmt: skip
 
 
+def status_durations(receipt: Receipt) -> tuple[int | None, int | None]:
+    """Ringing and talking seconds of a status receipt (the one duration rule); none for others."""
+    return durations(receipt) if receipt.kind in kinds.STATUS_KINDS else (None, None)
+
+
 def fold_columns(receipt: Receipt) -> Row:
     """A receipt's EXTRA_COLUMNS values, for the row a store writes."""
-    ring = talk = None
-    if receipt.kind in kinds.STATUS_KINDS:
-        ring, talk = durations(receipt)
+    ring, talk = status_durations(receipt)
     return (
         receipt.started_at, receipt.result, ring, talk, receipt.fee_minutes, receipt.keypress,
         receipt.failure_code, receipt.failure_reason, receipt.message,

@@ -151,6 +151,7 @@ class SQLStore(Store):
     def period_facts(self, since: str, until: str | None = None) -> Iterator[Facts]:
         """The calls with a receipt in the window, each folded whole (by records: these tables
         keep no fold inputs yet, so a report reads the period's records, not GROUP BYs)."""
+        import voice_receipts.stores.facts as facts
         from voice_receipts.stores.facts import Facts
 
         window = "call_at >= %s" + (" AND call_at < %s" if until else "")
@@ -162,8 +163,8 @@ class SQLStore(Store):
         for callid, record in rows:
             groups.setdefault(sql.decoded(callid), []).extend(sql.records([(record,)]))
         for call in _folded(groups.values()):
-            if call.at >= since and (until is None or call.at < until):
-                yield Facts.of_call(call)
+            if facts.matches(f := Facts.of_call(call), since, until, None):
+                yield f
 
     def disconnect(self) -> None:
         """Drop the connection (SnapStart's restore; tests): the next statement opens a new one."""

@@ -118,9 +118,7 @@ class SQLiteStore(Store):
                         receipt.kind,
                         receipt.received_at,
                         receipt.to_json(),
-                        receipt.phone,
-                        receipt.call_at,
-                        *facts.fold_columns(receipt),
+                        *sqlite_old.columns_of(receipt),
                     ),
                 )
         except sqlite3.Error as exc:
@@ -171,7 +169,7 @@ class SQLiteStore(Store):
     def period_facts(self, since: str, until: str | None = None) -> Iterator[facts.Facts]:
         params = (since,) if until is None else (since, until)
         for f in facts.grouped(self._stream(reads.period("?", until is not None), params)):
-            if f.at >= since and (until is None or f.at < until):
+            if facts.matches(f, since, until, None):
                 yield f
 
     def period_aggregates(
@@ -242,7 +240,7 @@ class SQLiteStore(Store):
         self._db.close()
 
 
-_COLUMNS = ("callid", "event_id", "kind", "received_at", "record", "phone", "call_at", *facts.EXTRA_COLUMNS)
+_COLUMNS = ("callid", "event_id", "kind", "received_at", "record", *sqlite_old.DERIVED)
 INSERT = f"INSERT OR IGNORE INTO receipts ({', '.join(_COLUMNS)}) VALUES ({', '.join('?' * len(_COLUMNS))})"  # noqa: S608
 _BETWEEN = "received_at >= ? AND received_at < ?"
 

@@ -16,11 +16,15 @@ DERIVED = ("phone", "call_at", *facts.EXTRA_COLUMNS)
 INTEGERS = {"ring_seconds", "talk_seconds", "fee_minutes", "failure_code"}
 
 
+def columns_of(receipt: Receipt) -> tuple[Any, ...]:
+    """DERIVED of a receipt: what put() writes beside the record, and what old rows are given."""
+    return (receipt.phone, receipt.call_at, *facts.fold_columns(receipt))
+
+
 @functools.lru_cache(maxsize=16)  # a view asks for each column of one row in turn: parse it once
 def derived(record: str) -> tuple[Any, ...]:
     """DERIVED of a stored record, as put() writes them."""
-    receipt = Receipt.from_dict(json.loads(record))
-    return (receipt.phone, receipt.call_at, *facts.fold_columns(receipt))
+    return columns_of(Receipt.from_dict(json.loads(record)))
 
 
 def _derived_column(record: str, i: int) -> Any:
