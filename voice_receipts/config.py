@@ -13,7 +13,6 @@ from voice_receipts.errors import ConfigError
 from voice_receipts.limits import STORE_MAX_BODY_BYTES
 from voice_receipts.store_url import STORE as STORE  # re-exported: the variable names live here
 from voice_receipts.store_url import StoreURL as StoreURL
-from voice_receipts.store_url import mask_password as mask_password
 
 TOKEN = "VOICE_RECEIPTS_TOKEN"  # noqa: S105 - the variable's name, not a secret
 TOKEN_PREVIOUS = "VOICE_RECEIPTS_TOKEN_PREVIOUS"  # noqa: S105 - still accepted during a rotation
@@ -203,7 +202,7 @@ def _max_body(env: Mapping[str, str], store: StoreURL) -> int:
     return min(DEFAULT_MAX_BODY_BYTES, bound) if value is None else value
 
 
-def _cidrs(raw: str) -> tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...]:
+def _cidrs(raw: str) -> tuple[IPNetwork, ...]:
     networks = []
     for part in filter(None, (p.strip() for p in raw.split(","))):
         try:

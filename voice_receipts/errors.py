@@ -12,7 +12,7 @@ are in tools/errors.py, and none of them can become a reply.
     +-- BadMessage                      a queue message that is not a receipt
     +-- InvalidLookup                   an empty or malformed lookup value (a phone, a context, a callid)
 
-Backends translate their vendor's errors at their own boundary, through a table (stores/aws.py,
+Backends translate their vendor's errors at their own boundary, through a table (aws.py,
 tencent.py, stores/sql.py); nothing else escapes them.
 """
 

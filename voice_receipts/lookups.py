@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from voice_receipts import phones
 from voice_receipts.errors import InvalidLookup
+from voice_receipts.fields import MAX_CALLID
 
-MAX_CONTEXT = 128  # send --context's own limit (tools/send.py): longer cannot have been sent
-MAX_CALLID = 256  # fields.LIMITS["callid"]
+MAX_CONTEXT = 128  # send --context's limit too (tools/send.py): longer cannot have been sent
 
 
 def phone(text: str | None, nation: str = phones.DEFAULT_NATION) -> str:

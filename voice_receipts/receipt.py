@@ -48,7 +48,7 @@ class Receipt:
     # the callback object exactly as it came; for `sent`, VMS's answer (SendStatus and RequestId)
     raw: dict[str, Any] = field(default_factory=dict)
 
-    @property
+    @functools.cached_property  # read by every store's put, more than once: normalise once
     def phone(self) -> str | None:
         """+<nationcode><mobile>: how one number is looked up across calls."""
         return phones.of_receipt(self.mobile, self.nationcode)

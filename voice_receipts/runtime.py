@@ -54,11 +54,10 @@ def _warm(app: App) -> None:
         logs.log.warning(
             "warm-up at init: the store is unavailable now; the first receipt waits for it", exc_info=True
         )
-    except VoiceReceiptsError:
+    except Exception as exc:  # noqa: BLE001 - any other failure is one every receipt would repeat
         logs.log.error("warm-up at init failed: every receipt would fail the same way", exc_info=True)
-        raise
-    except Exception as exc:  # noqa: BLE001 - any other failure of the receipt path is a bug every receipt repeats
-        logs.log.error("warm-up at init failed: every receipt would fail the same way", exc_info=True)
+        if isinstance(exc, VoiceReceiptsError):
+            raise
         raise ConfigError(
             f"warm-up at init failed ({type(exc).__name__}): every receipt would fail the same way;"
             " check the settings"

@@ -86,8 +86,8 @@ def status_of_result(result: str) -> str:
 def result_of_status(status: str | None) -> str | None:
     """For records stored before `result` was kept apart: the documented word back to its
     result; anything else was the raw undocumented value itself."""
-    for result, state in STATE_OF_RESULT.items():
-        if status == _STATUS_WORD.get(state, state.value):
+    for result in STATE_OF_RESULT:
+        if status == status_of_result(result):
             return result
     return status
 

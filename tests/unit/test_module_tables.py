@@ -43,7 +43,9 @@ def test_the_function_table_names_every_module_of_the_function_once():
 
 def test_the_tools_table_names_every_module_of_the_tools_once():
     listed = set(_tables()["voice_receipts/tools/"])
-    assert listed == _tree(PACKAGE / "tools", skip=("__init__.py",)), "update the tools table in docs/architecture.md"
+    assert listed == _tree(PACKAGE / "tools", skip=("__init__.py",)), (
+        "update the tools table in docs/architecture.md"
+    )
 
 
 def test_each_name_is_in_one_row_only():

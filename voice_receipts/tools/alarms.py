@@ -217,8 +217,7 @@ def apply_alarms(client: Any, wants: list[dict[str, Any]], dry_run: bool) -> Ite
             continue
         ident = printable(current.get("AlarmId"))
         for target in current.get("AlarmTargets") or []:
-            target.setdefault("SyntaxRule", 0)  # absent means CLS's default, 0
-            if target["SyntaxRule"] is None:
+            if target.get("SyntaxRule") is None:  # absent (or null) means CLS's default, 0
                 target["SyntaxRule"] = 0
         if covers(current, want):
             yield Change(what, "unchanged", ident)
@@ -244,13 +243,13 @@ def apply(
     if not topic_id.strip():
         raise UsageError("--topic-id must name the function's CLS log topic")
     index = wanted_index(cls_dir)
-    wanted_alarms(stage, topic_id, "notice-check", cls_dir, thresholds)  # bad files fail before any request
+    wants = wanted_alarms(stage, topic_id, "", cls_dir, thresholds)  # bad files fail before any request
     notice_id = notice_group(client, notice_group_name)
+    for want in wants:
+        want["AlarmNoticeIds"] = [notice_id]
     changes = [apply_index(client, topic_id, index, dry_run)]
     report(changes[-1])
-    for change in apply_alarms(
-        client, wanted_alarms(stage, topic_id, notice_id, cls_dir, thresholds), dry_run
-    ):
+    for change in apply_alarms(client, wants, dry_run):
         changes.append(change)
         report(change)
     return changes

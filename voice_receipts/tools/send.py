@@ -22,7 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from voice_receipts import kinds
+from voice_receipts import kinds, lookups
 from voice_receipts.config import VMS_APPID, Settings
 from voice_receipts.display import mask_phone, printable
 from voice_receipts.errors import ConfigError, VoiceReceiptsError
@@ -41,7 +41,8 @@ MAX_CODE_DIGITS = 12  # ours: VMS documents "digits only" and no length; a longe
 PLAY_TIMES = range(1, 4)  # "最多3次，默认2次"
 MAX_TEMPLATE_ID_DIGITS = 20  # ours: console template ids are short numbers
 MAX_CONTENT_CHARS = 350  # "语音消息的内容长度不超过350字": the parameters alone cannot exceed it
-MAX_CONTEXT_CHARS = 128  # ours: the context becomes a DynamoDB index key and is printed by `show`
+# ours, and what a lookup takes (lookups.py): the context becomes an index key and `show` prints it
+MAX_CONTEXT_CHARS = lookups.MAX_CONTEXT
 # A context's characters, defined positively (docs/sending.md): printable ASCII, or beyond ASCII a
 # letter, mark, number, punctuation or symbol. So never a control (NEL), a format character (bidi
 # controls, zero-width ones), a line or paragraph separator, a space other than ASCII's, a

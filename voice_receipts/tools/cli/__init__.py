@@ -32,8 +32,7 @@ class _Parser(argparse.ArgumentParser):
 def say(text: str) -> None:
     """One line on stderr, whatever the text holds: a typed value may carry a newline, a control
     character or an undecodable argv byte (a lone surrogate), none of which may break the line."""
-    line = printable(text.encode("utf-8", "backslashreplace").decode("utf-8"))
-    print(line, file=sys.stderr)
+    print(printable(text), file=sys.stderr)  # printable escapes lone surrogates too
 
 
 # Arguments that name files: a file name may be any bytes on Linux, so it may stay undecodable

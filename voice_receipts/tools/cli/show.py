@@ -90,15 +90,15 @@ def run(args: argparse.Namespace) -> int:
                 return 1
             print(printable_json(call.as_dict(), indent=2) if args.json else view.render(call, tz, label))
             return 0
-        filters = {"limit": args.limit, "since": since, "state": args.state}
+        filters = {"limit": args.limit, "since": since, "until": until, "state": args.state}
         if phone is not None:
-            found = store.calls_for_phone(phone, **filters, until=until)
+            found = store.calls_for_phone(phone, **filters)
             what = f"calls to {view.printable(view.mask_phone(phone))}"
         elif context is not None:
-            found = store.calls_for_context(context, **filters, until=until)
+            found = store.calls_for_context(context, **filters)
             what = f"calls sent for {view.printable(context)!r}"
         else:
-            found = store.calls(**filters, until=until)
+            found = store.calls(**filters)
             what = "calls"
     if args.json:
         print(printable_json([c.as_dict() for c in found], indent=2))

@@ -30,7 +30,6 @@ COLOURS = {
     "in_progress": "#90a4ae",
     "sent": "#cfd8dc",
 }
-LABELS = WORDS
 ACCENT = "#1565c0"
 
 # 5 inches (360 pt) wide: at a phone's 412 px the SVG is drawn at ~1.08 px per pt, so 10 pt
@@ -91,7 +90,7 @@ def calls_by_state(days: list[dict[str, Any]]) -> str:
     for state in STATES:
         values = [d["states"][state] for d in days]
         if any(values):
-            ax.bar(labels, values, bottom=bottom, color=COLOURS[state], label=LABELS[state])
+            ax.bar(labels, values, bottom=bottom, color=COLOURS[state], label=WORDS[state])
             bottom = [b + v for b, v in zip(bottom, values, strict=True)]
     ax.set_ylabel("calls")
     _counts(ax)
