@@ -1,0 +1,177 @@
+"""A report's period aggregated in the database: the same GROUP BYs on SQLite, MySQL and PostgreSQL.
+
+CALLS folds each call of the period in SQL from its receipts' fold inputs (facts.FOLD_INPUTS),
+exactly as facts.fold does, for every call with at most one status, one failure and one `sent`
+receipt, a result VMS documents, and no key press beside a code's status. The others ("odd": a
+handful) come back by callid and are folded in Python (facts.fold, Call.fold) and added, so the
+answer is the same as folding every call one by one (tests/functional/test_period_aggregates.py).
+
+AGGREGATES then count those calls: by (UTC minute or hour, state), by shape (durations, failure
+code, keys per call) and by key, a few thousand rows whatever the number of calls. SQLite keeps
+CALLS in a temporary table and runs them one by one; a SQL store's reader may have SELECT only
+(docs/stores.md), so there they run as one statement over a common table expression.
+
+Only portable SQL: booleans are counted with CASE (PostgreSQL has no sum(boolean)), and a text
+column kept as bytes (PostgreSQL's bytea has no max()) is picked with the dialect's `pick`.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import voice_receipts.stores.reads as reads
+from voice_receipts import kinds, states
+
+TABLE = "receipts"
+
+
+class Dialect(NamedTuple):
+    p: str  # the driver's parameter marker
+    pick: str  # an aggregate that is a column's value when one receipt of the call has one
+    # extra oddness: rows stored before the fold-input columns existed (SQL stores' `db init`
+    # adds the columns, it cannot fold old records): such a call is folded from its records
+    unfilled: str = ""
+    # the least of a text kept as bytes, as something the server can compare (hex for bytea)
+    least: str = "min({})"
+    typed_nulls: bool = False  # PostgreSQL types a UNION's NULLs pairwise: name their types
+
+
+def _has(condition: str) -> str:
+    return f"count(CASE WHEN {condition} THEN 1 END)"
+
+
+def _kind(kind: str) -> str:
+    return _has(f"kind = '{kind}'")
+
+
+_STATUSES = _has(f"kind IN ('{kinds.VOICECODE}', '{kinds.VOICEPROMPT}')")
+SQLITE = Dialect("?", "max({})")
+# a status receipt always has a result, a key press a keypress, our `sent` record a message
+# (fields.py, send.py): a receipt without is a row stored before the columns
+_UNFILLED = (
+    f" OR {_STATUSES} > count(result) OR {_kind(kinds.VOICEKEY)} > count(keypress)"
+    f" OR {_kind(kinds.SENT)} > count(message)"
+)
+MYSQL = Dialect("%s", "max({})", _UNFILLED)  # VARBINARY has max()
+# bytea has no max(); string_agg of one value is that value (a call with two is odd anyway)
+POSTGRESQL = Dialect("%s", "string_agg({}, '')", _UNFILLED, "min(encode({}, 'hex'))", typed_nulls=True)
+
+_STATE = (
+    "CASE WHEN failures > 0 THEN 'failed' WHEN statuses > 0 THEN CASE result "
+    + " ".join(f"WHEN '{r}' THEN '{state.value}'" for r, state in states.STATE_OF_RESULT.items())
+    + " END WHEN heard > 0 THEN 'in_progress' ELSE 'sent' END"
+)
+_MESSAGES = " ".join(f"WHEN '{m}' THEN '{k}'" for m, k in kinds.SENT_MESSAGES.items())
+_DOCUMENTED = ", ".join(f"'{r}'" for r in states.STATE_OF_RESULT)
+
+
+def calls(d: Dialect, within: bool, until: bool) -> str:
+    """One row per call placed in [since, until), and every odd call of the calls read (whose
+    time the caller checks: theirs may not be this fold's): (callid, at, state, kind, fee, ring,
+    talk, nkeys, code, reason, odd). Parameters: the window (since, until) when `within` (the calls with a
+    receipt in it; else every call of the table is folded: cheaper when most of it is the
+    period), then since (and until) on the call's own time. A result with the blanks VMS may pad
+    it with (states.call_state strips them) is not one of _DOCUMENTED: odd, folded in Python."""
+    window = reads.window(d.p, until)
+    where = f"WHERE callid IN (SELECT callid FROM {TABLE} WHERE {window})" if within else ""  # noqa: S608
+    key, code, prompt = _kind(kinds.VOICEKEY), _kind(kinds.VOICECODE), _kind(kinds.VOICEPROMPT)
+    heard, failure = _has(f"kind <> '{kinds.SENT}'"), _kind(kinds.VOICE_FAILURE)
+    sent_at = f"min(CASE WHEN kind = '{kinds.SENT}' THEN received_at END)"
+    result, message, reason = (d.pick.format(c) for c in ("result", "message", "failure_reason"))
+    return f"""
+SELECT callid, at, {_STATE} AS state, kind, fee, ring, talk, nkeys, code, reason,
+  (odd OR (statuses > 0 AND failures = 0 AND result NOT IN ({_DOCUMENTED}))) AS odd FROM (
+  SELECT callid, coalesce(max(started_at), {sent_at}, min(received_at)) AS at,
+    {result} AS result, count(result) AS statuses, count(failure_code) AS failures, {heard} AS heard,
+    coalesce(CASE {message} {_MESSAGES} END, CASE WHEN {code} > 0 THEN '{kinds.CODE}'
+      WHEN {prompt} > 0 OR {key} > 0 THEN '{kinds.NOTIFICATION}' END) AS kind,
+    max(fee_minutes) AS fee, max(ring_seconds) AS ring, max(talk_seconds) AS talk,
+    {key} AS nkeys, max(failure_code) AS code, {reason} AS reason,
+    (count(result) > 1 OR count(failure_code) <> {failure} OR count(failure_code) > 1
+     OR count(message) > 1 OR ({key} > 0 AND {code} > 0){d.unfilled}) AS odd
+  FROM {TABLE} {where} GROUP BY callid
+) AS calls WHERE odd OR (at >= {d.p}{f" AND at < {d.p}" if until else ""})"""  # noqa: S608 - constants and markers only
+
+
+class Aggregate(NamedTuple):
+    columns: tuple[str, ...]  # what Aggregates.of_rows reads, in its order
+    types: tuple[str, ...]  # their types (PostgreSQL's names), for in_one's NULLs
+    source: str  # FROM ... WHERE ... (over `period_calls`, the rows of calls())
+    group: tuple[str, ...] = ()  # GROUP BY these expressions (never positions: in_one adds columns)
+
+    def select(
+        self,
+        d: Dialect,
+        width: int,
+        before: tuple[str, ...] = (),
+        after: tuple[str, ...] = (),
+        name: str = "",
+    ) -> str:
+        """The query; for in_one, its name first and NULLs of these types either side."""
+        head = [f"'{name}'"] if name else []
+        nulls = [f"CAST(NULL AS {t})" if d.typed_nulls else "NULL" for t in (*before, *after)]
+        columns = [*head, *nulls[: len(before)], *self.columns, *nulls[len(before) :]]
+        group = f" GROUP BY {', '.join(self.group)}" if self.group else ""
+        text = f"SELECT {', '.join(columns)} FROM {self.source}{group}"  # noqa: S608 - constants
+        return text.replace("{width}", str(width)).replace("{least}", d.least.format(_FAILURE_REASON))
+
+
+_MOMENT = "substr(at, 1, {width})"
+_TALK = "CASE WHEN state = 'answered' THEN talk END"
+_FAILED = "CASE WHEN state = 'failed' THEN 1 END"
+_CODE = "CASE WHEN state = 'failed' THEN code END"
+_FAILURE_REASON = "CASE WHEN state = 'failed' THEN reason END"
+_KEYS = f"CASE WHEN kind = '{kinds.NOTIFICATION}' THEN CASE WHEN nkeys > 3 THEN 3 ELSE nkeys END END"
+# Over the calls of calls() (named `period_calls`), each a GROUP BY of small result, by name.
+# {width}: 13 counts by UTC hour (a zone of whole hours), 16 by minute (any zone).
+AGGREGATES = {
+    "calls": Aggregate(
+        (_MOMENT, "state", "count(*)", "sum(coalesce(fee, 0))"),
+        ("text", "text", "bigint", "numeric"),
+        "period_calls WHERE NOT odd",
+        (_MOMENT, "state"),
+    ),
+    # durations, failures and keys per call in one pass: a few thousand groups at most
+    "shape": Aggregate(
+        ("ring", _TALK, _FAILED, _CODE, _KEYS, "count(*)", "{least}"),
+        ("bigint", "bigint", "integer", "bigint", "bigint", "bigint", "text"),
+        "period_calls WHERE NOT odd",
+        ("ring", _TALK, _FAILED, _CODE, _KEYS),
+    ),
+    "keys": Aggregate(
+        ("r.keypress", "count(*)"),
+        ("bytea", "bigint"),
+        f"period_calls c JOIN {TABLE} r ON r.callid = c.callid AND r.kind = '{kinds.VOICEKEY}'"
+        f" WHERE NOT c.odd AND c.kind = '{kinds.NOTIFICATION}'",
+        ("r.keypress",),
+    ),
+    "odd": Aggregate(("callid",), ("text",), "period_calls WHERE odd"),
+}
+
+
+def in_one(d: Dialect, within: bool, until: bool, width: int) -> str:
+    """calls() and every AGGREGATES query as one statement, for a reader with SELECT only: each
+    row is its query's name, then that query's columns in their own slot and NULL in the other
+    slots (so that a column has one type in every branch of the UNION)."""
+    types = [t for a in AGGREGATES.values() for t in a.types]
+    before, parts = 0, []
+    for name, aggregate in AGGREGATES.items():
+        after = before + len(aggregate.columns)
+        parts.append(aggregate.select(d, width, tuple(types[:before]), tuple(types[after:]), name))
+        before = after
+    return f"WITH period_calls AS ({calls(d, within, until)}\n) " + " UNION ALL ".join(parts)
+
+
+def split_rows(d: Dialect, rows: list[tuple[Any, ...]]) -> dict[str, list[tuple[Any, ...]]]:
+    """in_one's rows back into each query's own rows, by name (a reason sent as hex, as bytes)."""
+    found: dict[str, list[tuple[Any, ...]]] = {name: [] for name in AGGREGATES}
+    slots, start = {}, 1
+    for name, aggregate in AGGREGATES.items():
+        slots[name] = (start, start + len(aggregate.columns))
+        start += len(aggregate.columns)
+    for row in rows:
+        lo, hi = slots[row[0]]
+        found[row[0]].append(tuple(row[lo:hi]))
+    if d.least != SQLITE.least:  # hex: the least failure reason of a shape
+        found["shape"] = [(*r[:6], r[6] and bytes.fromhex(r[6])) for r in found["shape"]]
+    return found
