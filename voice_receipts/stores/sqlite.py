@@ -175,8 +175,11 @@ class SQLiteStore(Store):
     def period_aggregates(
         self, since: str, until: str | None = None, hourly: bool = False
     ) -> facts.Aggregates:
-        """The report's counts by GROUP BY (stores/period.py) over a temporary table of one row a
-        call, which SQLite keeps (memory: its page cache; the rest spills to a temporary file)."""
+        """The report's counts (stores/period.py) over a temporary table of one row a call, which
+        SQLite keeps (memory: its page cache; the rest spills to a temporary file): keys and odd
+        calls by GROUP BY, the counts by time and by shape tallied as the rows stream past."""
+        from collections import Counter
+
         import voice_receipts.stores.period as period  # a report's SQL: never on the receive path
 
         params = (since,) if until is None else (since, until)
@@ -196,7 +199,11 @@ class SQLiteStore(Store):
                     f"CREATE TEMP TABLE period_calls AS {sql}", (params if within else ()) + params
                 )
                 rows = {
-                    name: self._db.execute(a.select(period.SQLITE, width)).fetchall()
+                    name: period.tallied(
+                        name, Counter(self._db.execute(period.TALLIES[name].format(width=width)))
+                    )
+                    if name in period.TALLIES
+                    else self._db.execute(a.select(period.SQLITE, width)).fetchall()
                     for name, a in period.AGGREGATES.items()
                 }
                 self._db.execute("DROP TABLE temp.period_calls")
