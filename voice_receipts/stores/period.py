@@ -8,7 +8,7 @@ answer is the same as folding every call one by one (tests/functional/test_perio
 
 AGGREGATES then count them: by (UTC minute or hour, state), by shape (durations, failure
 code, keys per call) and by key, a few thousand rows whatever the number of calls. SQLite keeps
-CALLS in a temporary table and reads it once per aggregate (two of them tallied in Python: see
+the calls in a temporary table and reads it once per aggregate (two of them tallied in Python: see
 TALLIES); a SQL store's reader may have SELECT only (docs/stores.md), so there they run as one
 statement over a common table expression.
 

@@ -6,6 +6,8 @@ One table, `receipts`, one row per distinct receipt, keyed (callid, event_id):
     phone                                          "+<nationcode><mobile>" (Receipt.phone), UTF-8 bytes
     context                                        a `sent` record's business id (bytes); NULL otherwise
     record                                         Receipt.to_json(): the receipt, whole
+    started_at ... message                         the fold inputs (facts.EXTRA_COLUMNS): a report's
+                                                   GROUP BYs read these (stores/period.py)
 
 - Insert-if-absent in one statement: a duplicate key is a duplicate and nothing else is (MySQL: a
   plain INSERT and error 1062, never INSERT IGNORE, which turns truncation into a warning and
