@@ -34,7 +34,7 @@ class Dialect(NamedTuple):
     unfilled: str = ""
     # the least of a text kept as bytes, as something the server can compare (hex for bytea)
     least: str = "min({})"
-    typed_nulls: bool = False  # PostgreSQL types a UNION's NULLs pairwise: name their types
+    rows: str = "SELECT max(rowid) FROM receipts"  # about how many rows the table has, at once
 
 
 def _has(condition: str) -> str:
@@ -53,9 +53,22 @@ _UNFILLED = (
     f" OR {_STATUSES} > count(result) OR {_kind(kinds.VOICEKEY)} > count(keypress)"
     f" OR {_kind(kinds.SENT)} > count(message)"
 )
-MYSQL = Dialect("%s", "max({})", _UNFILLED)  # VARBINARY has max()
+# VARBINARY has max(); InnoDB's row count is an estimate its statistics keep
+MYSQL = Dialect(
+    "%s",
+    "max({})",
+    _UNFILLED,
+    rows="SELECT table_rows FROM information_schema.tables"
+    " WHERE table_schema = DATABASE() AND table_name = 'receipts'",
+)
 # bytea has no max(); string_agg of one value is that value (a call with two is odd anyway)
-POSTGRESQL = Dialect("%s", "string_agg({}, '')", _UNFILLED, "min(encode({}, 'hex'))", typed_nulls=True)
+POSTGRESQL = Dialect(
+    "%s",
+    "string_agg({}, '')",
+    _UNFILLED,
+    "min(encode({}, 'hex'))",
+    rows="SELECT reltuples::bigint FROM pg_class WHERE oid = to_regclass('receipts')",
+)
 
 _STATE = (
     "CASE WHEN failures > 0 THEN 'failed' WHEN statuses > 0 THEN CASE result "
@@ -69,52 +82,38 @@ _DOCUMENTED = ", ".join(f"'{r}'" for r in states.STATE_OF_RESULT)
 def calls(d: Dialect, within: bool, until: bool) -> str:
     """One row per call placed in [since, until), and every odd call of the calls read (whose
     time the caller checks: theirs may not be this fold's): (callid, at, state, kind, fee, ring,
-    talk, nkeys, code, reason, odd). Parameters: the window (since, until) when `within` (the calls with a
-    receipt in it; else every call of the table is folded: cheaper when most of it is the
-    period), then since (and until) on the call's own time. A result with the blanks VMS may pad
-    it with (states.call_state strips them) is not one of _DOCUMENTED: odd, folded in Python."""
+    talk, nkeys, keypress, code, reason, odd). Parameters: the window (since, until) when
+    `within` (the calls with a receipt in it; else every call of the table is folded: cheaper
+    when most of it is the period), then since (and until) on the call's own time. A result
+    with the blanks VMS may pad it with (states.call_state strips them) is not one of
+    _DOCUMENTED, and a call with several key presses has no one `keypress`: odd, both."""
     window = reads.window(d.p, until)
-    where = f"WHERE callid IN (SELECT callid FROM {TABLE} WHERE {window})" if within else ""  # noqa: S608
+    # the calls of the window as a derived table joined on the key: MariaDB runs `IN (subquery)`
+    # as a scan of the whole primary key, this as a range of receipts_by_call_at (EXPLAINed)
+    where = (
+        f"JOIN (SELECT DISTINCT callid AS w FROM {TABLE} WHERE {window}) AS windowed ON w = callid"  # noqa: S608
+        if within
+        else ""
+    )
     key, code, prompt = _kind(kinds.VOICEKEY), _kind(kinds.VOICECODE), _kind(kinds.VOICEPROMPT)
     heard, failure = _has(f"kind <> '{kinds.SENT}'"), _kind(kinds.VOICE_FAILURE)
     sent_at = f"min(CASE WHEN kind = '{kinds.SENT}' THEN received_at END)"
-    result, message, reason = (d.pick.format(c) for c in ("result", "message", "failure_reason"))
+    result, message, reason, keypress = (
+        d.pick.format(c) for c in ("result", "message", "failure_reason", "keypress")
+    )
     return f"""
-SELECT callid, at, {_STATE} AS state, kind, fee, ring, talk, nkeys, code, reason,
+SELECT callid, at, {_STATE} AS state, kind, fee, ring, talk, nkeys, keypress, code, reason,
   (odd OR (statuses > 0 AND failures = 0 AND result NOT IN ({_DOCUMENTED}))) AS odd FROM (
   SELECT callid, coalesce(max(started_at), {sent_at}, min(received_at)) AS at,
     {result} AS result, count(result) AS statuses, count(failure_code) AS failures, {heard} AS heard,
     coalesce(CASE {message} {_MESSAGES} END, CASE WHEN {code} > 0 THEN '{kinds.CODE}'
       WHEN {prompt} > 0 OR {key} > 0 THEN '{kinds.NOTIFICATION}' END) AS kind,
     max(fee_minutes) AS fee, max(ring_seconds) AS ring, max(talk_seconds) AS talk,
-    {key} AS nkeys, max(failure_code) AS code, {reason} AS reason,
+    {key} AS nkeys, {keypress} AS keypress, max(failure_code) AS code, {reason} AS reason,
     (count(result) > 1 OR count(failure_code) <> {failure} OR count(failure_code) > 1
-     OR count(message) > 1 OR ({key} > 0 AND {code} > 0){d.unfilled}) AS odd
+     OR count(message) > 1 OR {key} > 1 OR ({key} > 0 AND {code} > 0){d.unfilled}) AS odd
   FROM {TABLE} {where} GROUP BY callid
 ) AS calls WHERE odd OR (at >= {d.p}{f" AND at < {d.p}" if until else ""})"""  # noqa: S608 - constants and markers only
-
-
-class Aggregate(NamedTuple):
-    columns: tuple[str, ...]  # what Aggregates.of_rows reads, in its order
-    types: tuple[str, ...]  # their types (PostgreSQL's names), for in_one's NULLs
-    source: str  # FROM ... WHERE ... (over `period_calls`, the rows of calls())
-    group: tuple[str, ...] = ()  # GROUP BY these expressions (never positions: in_one adds columns)
-
-    def select(
-        self,
-        d: Dialect,
-        width: int,
-        before: tuple[str, ...] = (),
-        after: tuple[str, ...] = (),
-        name: str = "",
-    ) -> str:
-        """The query; for in_one, its name first and NULLs of these types either side."""
-        head = [f"'{name}'"] if name else []
-        nulls = [f"CAST(NULL AS {t})" if d.typed_nulls else "NULL" for t in (*before, *after)]
-        columns = [*head, *nulls[: len(before)], *self.columns, *nulls[len(before) :]]
-        group = f" GROUP BY {', '.join(self.group)}" if self.group else ""
-        text = f"SELECT {', '.join(columns)} FROM {self.source}{group}"  # noqa: S608 - constants
-        return text.replace("{width}", str(width)).replace("{least}", d.least.format(_FAILURE_REASON))
 
 
 _MOMENT = "substr(at, 1, {width})"
@@ -123,36 +122,44 @@ _FAILED = "CASE WHEN state = 'failed' THEN 1 END"
 _CODE = "CASE WHEN state = 'failed' THEN code END"
 _FAILURE_REASON = "CASE WHEN state = 'failed' THEN reason END"
 _KEYS = f"CASE WHEN kind = '{kinds.NOTIFICATION}' THEN CASE WHEN nkeys > 3 THEN 3 ELSE nkeys END END"
-# Over the calls of calls() (named `period_calls`), each a GROUP BY of small result, by name.
-# {width}: 13 counts by UTC hour (a zone of whole hours), 16 by minute (any zone).
+
+
+class Aggregate(NamedTuple):
+    """One count over the calls of calls() that are not odd (or, for "odd", that are): GROUP BY
+    `group`, then `values`; the rows Aggregates.of_rows reads are group + values."""
+
+    group: tuple[str, ...]
+    values: tuple[str, ...]  # aggregates; {least}: the least failure reason, in the dialect's way
+    where: str = ""  # which calls, beyond odd or not
+    odd: bool = False  # the odd calls, not the others
+
+    def calls(self) -> str:
+        return ("odd" if self.odd else "NOT odd") + (f" AND {self.where}" if self.where else "")
+
+    def select(self, d: Dialect, width: int) -> str:
+        """The query over the temporary table `period_calls` (SQLite)."""
+        where = f"WHERE {self.calls()}"
+        text = f"SELECT {', '.join(self.group + self.values)} FROM period_calls {where} GROUP BY {', '.join(self.group)}"  # noqa: S608, E501
+        return _filled(text, d, width)
+
+
+def _filled(text: str, d: Dialect, width: int) -> str:
+    return text.replace("{width}", str(width)).replace("{least}", d.least.format(_FAILURE_REASON))
+
+
+# By name: {width} is 13 to count by UTC hour (a zone of whole hours), 16 by minute (any zone).
+# Each is a few thousand groups at most, whatever the number of calls.
 AGGREGATES = {
-    "calls": Aggregate(
-        (_MOMENT, "state", "count(*)", "sum(coalesce(fee, 0))"),
-        ("text", "text", "bigint", "numeric"),
-        "period_calls WHERE NOT odd",
-        (_MOMENT, "state"),
-    ),
-    # durations, failures and keys per call in one pass: a few thousand groups at most
-    "shape": Aggregate(
-        ("ring", _TALK, _FAILED, _CODE, _KEYS, "count(*)", "{least}"),
-        ("bigint", "bigint", "integer", "bigint", "bigint", "bigint", "text"),
-        "period_calls WHERE NOT odd",
-        ("ring", _TALK, _FAILED, _CODE, _KEYS),
-    ),
-    "keys": Aggregate(
-        ("r.keypress", "count(*)"),
-        ("bytea", "bigint"),
-        f"period_calls c JOIN {TABLE} r ON r.callid = c.callid AND r.kind = '{kinds.VOICEKEY}'"
-        f" WHERE NOT c.odd AND c.kind = '{kinds.NOTIFICATION}'",
-        ("r.keypress",),
-    ),
-    "odd": Aggregate(("callid",), ("text",), "period_calls WHERE odd"),
+    "calls": Aggregate((_MOMENT, "state"), ("count(*)", "sum(coalesce(fee, 0))")),
+    "shape": Aggregate(("ring", _TALK, _FAILED, _CODE, _KEYS), ("count(*)", "{least}")),
+    "keys": Aggregate(("keypress",), ("count(*)",), f"kind = '{kinds.NOTIFICATION}' AND nkeys > 0"),
+    "odd": Aggregate(("callid",), (), odd=True),
 }
 
 
 # SQLite sorts to GROUP BY (it has no hash aggregate): over a period's calls, two sorts of a
 # million rows take longer than reading the rows once and counting them in a Counter (C code),
-# which holds the same few thousand groups. These select each call's group and value; TALLIED
+# which holds the same few thousand groups. These select each call's group and value; tallied()
 # turns a Counter of them back into the GROUP BY's rows.
 TALLIES = {
     "calls": f"SELECT {_MOMENT}, state, coalesce(fee, 0) FROM period_calls WHERE NOT odd",  # noqa: S608
@@ -168,25 +175,32 @@ def tallied(name: str, counted: dict[tuple[Any, ...], int]) -> list[tuple[Any, .
 
 
 def in_one(d: Dialect, within: bool, until: bool, width: int) -> str:
-    """calls() and every AGGREGATES query as one statement, for a reader with SELECT only: each
-    row is its query's name, then that query's columns in their own slot and NULL in the other
-    slots (so that a column has one type in every branch of the UNION)."""
-    types = [t for a in AGGREGATES.values() for t in a.types]
-    before, parts = 0, []
-    for name, aggregate in AGGREGATES.items():
-        after = before + len(aggregate.columns)
-        parts.append(aggregate.select(d, width, tuple(types[:before]), tuple(types[after:]), name))
-        before = after
-    return f"WITH period_calls AS ({calls(d, within, until)}\n) " + " UNION ALL ".join(parts)
+    """Every AGGREGATES query in one statement over calls() read once, for a SQL store (its reader
+    may have SELECT only: no temporary table; MySQL 5.7 has no WITH, and MariaDB would fold again
+    for each reference to one): each call is counted once per aggregate, by a join with their
+    names, and grouped by that name and the aggregate's own groups. A row is the name, then each
+    aggregate's columns in its own slot, NULL in the others' (split_rows takes them apart)."""
+    columns, group, wheres = [], ["part"], []
+    for name, a in AGGREGATES.items():
+        mine = [f"CASE WHEN part = '{name}' THEN {g} END" for g in a.group]
+        columns += mine + [f"CASE WHEN part = '{name}' THEN {v} END" for v in a.values]
+        group += mine
+        wheres.append(f"(part = '{name}' AND {a.calls()})")
+    parts = " UNION ALL ".join(f"SELECT '{name}' AS part" for name in AGGREGATES)
+    text = (
+        f"SELECT part, {', '.join(columns)} FROM ({calls(d, within, until)}\n) AS period_calls"  # noqa: S608
+        f" CROSS JOIN ({parts}) AS parts WHERE {' OR '.join(wheres)} GROUP BY {', '.join(group)}"
+    )
+    return _filled(text, d, width)
 
 
 def split_rows(d: Dialect, rows: list[tuple[Any, ...]]) -> dict[str, list[tuple[Any, ...]]]:
     """in_one's rows back into each query's own rows, by name (a reason sent as hex, as bytes)."""
     found: dict[str, list[tuple[Any, ...]]] = {name: [] for name in AGGREGATES}
     slots, start = {}, 1
-    for name, aggregate in AGGREGATES.items():
-        slots[name] = (start, start + len(aggregate.columns))
-        start += len(aggregate.columns)
+    for name, a in AGGREGATES.items():
+        slots[name] = (start, start + len(a.group) + len(a.values))
+        start = slots[name][1]
     for row in rows:
         lo, hi = slots[row[0]]
         found[row[0]].append(tuple(row[lo:hi]))

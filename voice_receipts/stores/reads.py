@@ -104,7 +104,7 @@ def window(p: str, until: bool) -> str:
 def in_window(p: str, until: bool) -> str:
     """How many receipts have a call_at in the window, counting no further than the last
     parameter: an index range on receipts_by_call_at of at most that many entries."""
-    return f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE {window(p, until)} LIMIT {p})"  # noqa: S608
+    return f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE {window(p, until)} LIMIT {p}) AS w"  # noqa: S608
 
 
 # A period holding at least this share of the store is read as every receipt's fold inputs in

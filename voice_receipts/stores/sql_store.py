@@ -172,9 +172,18 @@ class SQLStore(Store):
 
         width = 13 if hourly else 16
         params = (since,) if until is None else (since, until)
-        text = period.in_one(self.DIALECT, True, until is not None, width)
+        # most of the table in the period: one pass over it in key order beats finding the
+        # period's calls first (MariaDB, 100k receipts, 30 of 30 days: 1.8 s against 10.7 s)
+        found = self._rows(sql.Query(self.DIALECT.rows, "statistics"), ())
+        mostly = int(reads.MOSTLY * max(0, int(found[0][0] or 0) if found else 0))
+        share = self._rows(
+            sql.Query(reads.in_window("%s", until is not None), "receipts_by_call_at"), (*params, mostly)
+        )
+        within = share[0][0] < mostly
+        text = period.in_one(self.DIALECT, within, until is not None, width)
         rows = period.split_rows(
-            self.DIALECT, self._rows(sql.Query(text, "receipts_by_call_at"), params + params)
+            self.DIALECT,
+            self._rows(sql.Query(text, "receipts_by_call_at"), (params if within else ()) + params),
         )
         odd = [sql.decoded(c) for (c,) in rows["odd"]]
         return self._add_odd(facts.Aggregates.of_rows(rows, width), odd, since, until)
