@@ -108,7 +108,9 @@ def test_a_sql_store_aggregates_in_one_statement_that_a_reader_may_run(sql_store
             assert len(statements) == 4 and "record" not in " ".join(statements[:3])
             assert "GROUP BY" in statements[2] and "record" in statements[3]
             # six hours of four days: the period's calls found first; everything: one pass
-            assert ("JOIN (SELECT DISTINCT callid" in statements[2]) == (until is not None)
+            assert ("SELECT DISTINCT callid" in statements[2] or "IN (SELECT callid" in statements[2]) == (
+                until is not None
+            )
     finally:
         reader.close()
 
