@@ -2,15 +2,16 @@
 
 calls() folds each call of the period in SQL from its receipts' fold inputs (facts.FOLD_INPUTS),
 exactly as facts.fold does, for every call with at most one status, one failure and one `sent`
-receipt, a result VMS documents, and no key press beside a code's status. The others ("odd": a
-handful) come back by callid and are folded in Python (facts.fold, Call.fold) and added, so the
-answer is the same as folding every call one by one (tests/functional/test_period_aggregates.py).
+receipt, a result VMS documents, and at most one key press (none beside a code's status). The
+others ("odd": a handful) come back by callid and are folded in Python (facts.fold, Call.fold)
+and added, so the answer is the same as folding every call one by one
+(tests/functional/test_period_aggregates.py).
 
 AGGREGATES then count them: by (UTC minute or hour, state), by shape (durations, failure
 code, keys per call) and by key, a few thousand rows whatever the number of calls. SQLite keeps
 the calls in a temporary table and reads it once per aggregate (two of them tallied in Python: see
-TALLIES); a SQL store's reader may have SELECT only (docs/stores.md), so there they run as one
-statement over a common table expression.
+TALLIES); a SQL store's reader may have SELECT only (docs/stores.md), so there in_one() makes
+them one statement over the fold read once.
 
 Only portable SQL: booleans are counted with CASE (PostgreSQL has no sum(boolean)), and a text
 column kept as bytes (PostgreSQL's bytea has no max()) is picked with the dialect's `pick`.
