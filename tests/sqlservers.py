@@ -185,9 +185,6 @@ class MariaDB(Server):
                  "--skip-log-bin", "--innodb-buffer-pool-size=32M", "--innodb-log-file-size=16M",
                  "--innodb-flush-log-at-trx-commit=2", "--max-connections=60",
                  f"--pid-file={self.folder}/mysqld.pid", "--skip-grant-tables=OFF",
-                 # its own folder for on-disk temporary tables: on this machine something deletes
-                 # /tmp/#sql* files within seconds, and a large GROUP BY then fails (errno 2)
-                 f"--tmpdir={self.folder}",
                  *([f"--ssl-cert={self.tls[0]}", f"--ssl-key={self.tls[1]}"] if self.tls else [])],
                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
             )  # fmt: skip
