@@ -151,42 +151,14 @@ class SQLStore(Store):
         return _folded(found.values())
 
     def period_facts(self, since: str, until: str | None = None) -> Iterator[Facts]:
-        """The calls with a receipt in the window, each folded whole from its records, a page at
-        a time: the report's calls one by one (the report itself reads period_aggregates)."""
-        import voice_receipts.stores.facts as facts
+        from voice_receipts.stores.sql_period import period_facts
 
-        params = (since,) if until is None else (since, until)
-        text = f"SELECT DISTINCT callid FROM {sql.TABLE} WHERE {reads.window('%s', until is not None)}"  # noqa: S608
-        found = [sql.decoded(c) for (c,) in self._rows(sql.Query(text, "receipts_by_call_at"), params)]
-        for start in range(0, len(found), PAGE):
-            yield from (
-                f for f in self.facts_of(found[start : start + PAGE]) if facts.matches(f, since, until, None)
-            )
+        return period_facts(self, since, until)
 
     def period_aggregates(self, since: str, until: str | None = None, hourly: bool = False) -> Aggregates:
-        """The report's counts by GROUP BY in the database (stores/period.py), in one statement
-        (a reader may have SELECT only: no temporary table) over the calls with a receipt in the
-        window; the odd calls (a handful) folded from their records and added."""
-        import voice_receipts.stores.facts as facts
-        import voice_receipts.stores.period as period
+        from voice_receipts.stores.sql_period import period_aggregates
 
-        width = 13 if hourly else 16
-        params = (since,) if until is None else (since, until)
-        # most of the table in the period: one pass over it in key order beats finding the
-        # period's calls first (MariaDB, 100k receipts, 30 of 30 days: 1.8 s against 10.7 s)
-        found = self._rows(sql.Query(self.DIALECT.rows, "statistics"), ())
-        mostly = int(reads.MOSTLY * max(0, int(found[0][0] or 0) if found else 0))
-        share = self._rows(
-            sql.Query(reads.in_window("%s", until is not None), "receipts_by_call_at"), (*params, mostly)
-        )
-        within = share[0][0] < mostly
-        text = period.in_one(self.DIALECT, within, until is not None, width)
-        rows = period.split_rows(
-            self.DIALECT,
-            self._rows(sql.Query(text, "receipts_by_call_at"), (params if within else ()) + params),
-        )
-        odd = [sql.decoded(c) for (c,) in rows["odd"]]
-        return self._add_odd(facts.Aggregates.of_rows(rows, width), odd, since, until)
+        return period_aggregates(self, since, until, hourly)
 
     def disconnect(self) -> None:
         """Drop the connection (SnapStart's restore; tests): the next statement opens a new one."""
