@@ -316,7 +316,8 @@ def write(rows, built, replays, args, took: float) -> None:
                 "The failed lookup's answers differ in size"
                 f" ({', '.join(f'{n} calls at {s:,}' for s, n in answers.items())}): each call of an"
                 " answer is read and folded whole, so it costs what the answer is. The same lookup"
-                f" with the smallest store's answer size (limit {large['failed_same_n']:.0f}, this run):"
+                f" with the smallest store's answer ({large['failed_same_n']:.0f} calls at every size: that"
+                " limit on the larger stores; this run):"
                 f" {same}; ratio {large['failed_same'] / small['failed_same']:.2f}."
             )
     for name, r in replays.items():
