@@ -89,8 +89,9 @@ $(VENV)/.mutate: $(VENV)/.dev requirements-mutate.txt
 	$(PIP) install --quiet -r requirements-mutate.txt
 	touch $@
 
+# tests/kept_servers.py: one MariaDB and one PostgreSQL for the whole run, not one per mutant
 mutate: $(VENV)/.mutate
-	$(VENV)/bin/mutmut run --max-children $(MUTATE_JOBS)
+	$(PY) -m tests.kept_servers $(VENV)/bin/mutmut run --max-children $(MUTATE_JOBS)
 	$(VENV)/bin/mutmut results
 
 unit: $(VENV)/.dev

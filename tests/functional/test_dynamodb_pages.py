@@ -212,3 +212,34 @@ def test_a_failing_query_or_scan_names_the_table_and_what_to_do():
         assert denied.value.message == (
             f"listing calls needs dynamodb:Scan on {TABLE!r}, which this role lacks; give a callid or --phone"
         )
+        with Stubber(store.client) as stub:  # a Scan that fails otherwise: the same words as a Query's
+            stub.add_client_error("scan", "ProvisionedThroughputExceededException", http_status_code=400)
+            with pytest.raises(StoreUnavailable) as throttled:
+                store.callids()
+        assert throttled.value.message == (
+            f"dynamodb table {TABLE!r} is throttling (ProvisionedThroughputExceededException)"
+        )
+
+
+class BarePages:
+    """A DynamoDB-compatible service that leaves out what it need not say: no ItemCount, no
+    ScannedCount, no ConsumedCapacity, and no Items on a page that matched nothing."""
+
+    def describe_table(self, TableName: str) -> dict[str, Any]:
+        return {"Table": {"TableName": TableName}}
+
+    def scan(self, **request: Any) -> dict[str, Any]:
+        return {"Items": [{"callid": {"S": "c"}}]} if request["Segment"] == 0 else {}
+
+
+def test_a_scan_of_pages_without_counts_or_cost_reads_them_as_none():
+    from voice_receipts.stores import dynamodb_scan
+
+    recorder = Recorder()
+    found = dynamodb_scan.items_between(BarePages(), TABLE, at(0), progress=recorder)
+    assert found == [{"callid": {"S": "c"}}]
+    assert recorder.total == 0 and recorder.added == [0, 0, 0, 0]
+    assert recorder.notes == [
+        f"scanned 0 items of {TABLE} in 4 segments for 1 receipts;"
+        " consumed 0 read capacity units (a Scan reads every item, whatever the filter)"
+    ]

@@ -152,7 +152,7 @@ def test_reads_answer_what_sqlite_answers(kind, sql_store, tmp_path):
             list(s.callids("2026-01-15T00:00:00Z")),
             s.callids_for_phone("+861", 10),
             s.callids_for_phone("+862", 1),
-            s.callids_for_context("order-1"),
+            s.callids_for_context("order-1", 50),
             [r.event_id for r in s.receipts_between("2026-02-01T00:00:00Z", "2026-03-02T00:00:00.000000Z")],
             [r.event_id for r in s.receipts_between("2026-03-01T00:00:00Z")],
             [c.callid for c in s.calls()],

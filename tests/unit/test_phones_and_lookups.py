@@ -53,10 +53,22 @@ def test_an_empty_lookup_value_is_an_error(parse, empty):
         parse(empty)
 
 
+@pytest.mark.parametrize(
+    ("parse", "what"),
+    [(lookups.phone, "phone number"), (lookups.context, "context"), (lookups.callid, "callid")],
+)
+def test_an_empty_lookup_value_says_which_value(parse, what):
+    with pytest.raises(InvalidLookup) as caught:
+        parse(" ")
+    assert str(caught.value) == f"the {what} to look up is empty; give one"
+
+
 def test_a_context_is_looked_up_exactly_as_it_was_sent():
     assert lookups.context(" order-7 ") == " order-7 "
-    with pytest.raises(InvalidLookup):
+    assert lookups.context("x" * 128) == "x" * 128
+    with pytest.raises(InvalidLookup) as caught:
         lookups.context("x" * 129)
+    assert str(caught.value) == "a context has at most 128 characters"
 
 
 @pytest.mark.parametrize(

@@ -206,7 +206,7 @@ class SQLiteStore(Store):
             found.add(odd)
         return found
 
-    def callids_for_context(self, context: str, limit: int = 50) -> list[str]:
+    def callids_for_context(self, context: str, limit: int) -> list[str]:
         # the WHERE repeats the index's own expression and condition, so SQLite uses it
         rows = self._query(
             "SELECT callid FROM receipts WHERE kind = 'sent' AND json_extract(record, '$.context') = ?"
