@@ -111,3 +111,14 @@ def test_an_unfiltered_context_lookup_reads_only_the_calls_it_shows(store, monke
     monkeypatch.setattr(store, "callids_for_context", lambda c, limit: asked.append(limit) or read(c, limit))
     assert [c.callid for c in store.calls_for_context("order-1", limit=2)] == ["c4", "c3"]
     assert asked == [2]
+
+
+def test_a_period_is_the_calls_placed_in_it_with_or_without_an_end(store):
+    status(store, "early", 1, "0")
+    key(store, "early", 5)  # heard of inside the period, placed before it
+    status(store, "inside", 4, "0")
+    sent(store, "straddle", 6)  # sent inside the period, the call placed after its end
+    status(store, "straddle", 9, "0")
+    status(store, "late", 12, "0")
+    assert sorted(f.callid for f in store.period_facts(at(3), at(8))) == ["inside"]
+    assert sorted(f.callid for f in store.period_facts(at(3))) == ["inside", "late", "straddle"]

@@ -243,3 +243,20 @@ def test_a_scan_of_pages_without_counts_or_cost_reads_them_as_none():
         f"scanned 0 items of {TABLE} in 4 segments for 1 receipts;"
         " consumed 0 read capacity units (a Scan reads every item, whatever the filter)"
     ]
+
+
+def test_a_context_lookup_asks_dynamodb_for_no_more_items_than_it_shows():
+    from voice_receipts.receipt import Receipt
+
+    with mock_aws():
+        raw = aws_client("dynamodb")
+        create_table(raw)
+        recording = Recording(raw)
+        store = DynamoDBStore(TABLE, client=recording)
+        for n in range(3):
+            store.put(
+                Receipt(callid=f"s{n}", kind="sent", event_id=f"sent-s{n}", received_at=at(n), context="o-1")
+            )
+        recording.requests.clear()
+        assert store.callids_for_context("o-1", 1) == ["s2"]
+        assert [r.get("Limit") for _, r in recording.requests] == [1]  # a read unit per item read
