@@ -4,7 +4,8 @@ Each run is `python bench/alternatives/cold_child.py VARIANT CALLID` with the sa
 environment for every variant; the variants are interleaved (rotated every round) so a load spike
 on the machine hits them all alike. Per run:
 - wall_ms: Popen to the child's exit, which comes right after its reply (os._exit, no teardown);
-- in_child_ms: the runner's first line to the reply (interpreter start-up left out);
+- in_child_ms: the handler's import to the reply (interpreter start-up, and the modules Lambda's
+  runtime loads before any handler, left out: cold_child.py);
 - import_ms / invoke_ms: the handler module's import (init) and the first invocation;
 - rss_mib: the child's peak RSS (its VmHWM: ru_maxrss of a vforked child starts at the parent's RSS);
 - cpu_ms: the child's user + system CPU.

@@ -186,7 +186,7 @@ def build_table(cold: dict, fw: dict, warm: dict, tp: dict, pkg: dict) -> tuple[
     child_f = p["in_child_ms"] / f["in_child_ms"]
     child_pt = p["in_child_ms"] / pt["in_child_ms"]
     row(
-        "cold start, in child: runner's first line → reply (ms)",
+        "cold start, in child: handler import → reply (ms)",
         per_variant("in_child_ms"),
         f"ratios: {child_f:.2f}× floor, {child_pt:.2f}× Powertools",
         ok(child_f <= 1.2 and child_pt <= 0.75),
@@ -195,7 +195,7 @@ def build_table(cold: dict, fw: dict, warm: dict, tp: dict, pkg: dict) -> tuple[
     row("  of which first invocation, one PutItem to moto (ms)", per_variant("invoke_ms"))
     row("cold start CPU, user + sys (ms)", per_variant("cpu_ms"))
     row(
-        "empty interpreter: python + runner, no handler (ms wall)",
+        "empty interpreter, with Lambda's runtime modules, no handler (ms wall)",
         [fmt(cold["none"]["wall_ms"])] * len(COLUMNS),
         "same for all",
     )

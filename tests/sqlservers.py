@@ -56,6 +56,14 @@ def _wait_for_port(port: int, proc: subprocess.Popen, log: Path, seconds: float 
     raise RuntimeError(f"server did not listen on {port} in {seconds} s: {log.read_text()[-2000:]}")
 
 
+def _wait_for_file(path: Path, proc: subprocess.Popen, log: Path, seconds: float = 10) -> None:
+    deadline = time.monotonic() + seconds
+    while not path.exists():
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise RuntimeError(f"server made no {path.name} ({proc.returncode}): {log.read_text()[-2000:]}")
+        time.sleep(0.02)
+
+
 class Server:
     """What both servers share: a folder, a port, start/stop/kill/restart."""
 
@@ -152,10 +160,14 @@ class MariaDB(Server):
         super().__init__()
         self.data = self.folder / "data"
         self.socket = str(self.folder / "mysqld.sock")
+        # its own temporary folder: in the shared /tmp, servers started at once (parallel test
+        # runs on one machine) have met each other's temporary tables during install
+        self.tmpdir = self.folder / "tmp"
+        self.tmpdir.mkdir()
         self.root = os.geteuid() == 0
         user = ["--user=root"] if self.root else []
         done = subprocess.run(
-            [self.installer, "--no-defaults", f"--datadir={self.data}", *user,
+            [self.installer, "--no-defaults", f"--datadir={self.data}", f"--tmpdir={self.tmpdir}", *user,
              "--auth-root-authentication-method=normal", "--skip-test-db"],
             capture_output=True, text=True, timeout=120,
         )  # fmt: skip
@@ -172,6 +184,7 @@ class MariaDB(Server):
         with self.log.open("ab") as log:
             self.proc = subprocess.Popen(
                 [self.binary, "--no-defaults", f"--datadir={self.data}", f"--socket={self.socket}",
+                 f"--tmpdir={self.tmpdir}",
                  f"--port={self.port}", "--bind-address=127.0.0.1", "--skip-name-resolve", *user,
                  "--skip-log-bin", "--innodb-buffer-pool-size=32M", "--innodb-log-file-size=16M",
                  "--innodb-flush-log-at-trx-commit=2", "--max-connections=60",
@@ -180,6 +193,7 @@ class MariaDB(Server):
                 stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
             )  # fmt: skip
         _wait_for_port(self.port, self.proc, self.log)
+        _wait_for_file(Path(self.socket), self.proc, self.log)  # made just after the TCP listener
 
     def admin(self, database: str | None = None):
         import pymysql

@@ -8,11 +8,11 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from voice_receipts import __version__, auth, logs
 from voice_receipts.callbacks import load_json, parse_callback
-from voice_receipts.config import DEFAULT_MAX_BODY_BYTES, IPNetwork, Settings
+from voice_receipts.config import DEFAULT_MAX_BODY_BYTES, Settings
 from voice_receipts.display import mask_mobile
 from voice_receipts.errors import (
     Forbidden,
@@ -33,6 +33,9 @@ from voice_receipts.replies import (
     health_reply,
 )
 from voice_receipts.stores.base import Store
+
+if TYPE_CHECKING:
+    from voice_receipts.config import IPNetwork
 
 # A status receipt, the most common kind: never stored, only walked through the pipeline
 WARM_UP_BODY = (

@@ -12,13 +12,10 @@ import re
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-import pydantic_core
-from pydantic_core import SchemaValidator, ValidationError
-from pydantic_core import core_schema as cs
-
-from voice_receipts import codes, fields, kinds, states
+from voice_receipts import codes, fields, kinds, schemas, states
 from voice_receipts.errors import BadRequest, NotJSON
 from voice_receipts.fields import FieldError
+from voice_receipts.schemas import SchemaValidator, ValidationError
 from voice_receipts.times import iso
 
 KIND_NAME = re.compile(r"[a-z_]{1,40}")
@@ -43,7 +40,7 @@ class Callback:
 
     def __init_subclass__(cls) -> None:
         if "KIND" in cls.__dict__:  # a concrete kind: build its validator once, at import
-            schema = cs.typed_dict_schema({**SHARED, **cls.FIELDS}, extra_behavior="ignore")
+            schema = schemas.typed_dict_schema({**SHARED, **cls.FIELDS}, extra_behavior="ignore")
             cls.validator = SchemaValidator(schema)
 
     @staticmethod
@@ -136,7 +133,7 @@ def load_json(body: bytes) -> Any:
     """Strict JSON: UTF-8 only, no NaN/Infinity, no lone surrogates (they could not be stored),
     no number beyond a double (the parser makes 1e400 infinite; stored, it would be `Infinity`)."""
     try:
-        document = pydantic_core.from_json(body, allow_inf_nan=False)
+        document = schemas.from_json(body, allow_inf_nan=False)
     except ValueError as exc:  # the parser's messages give a position, never the text
         raise NotJSON(f"body is not valid JSON: {str(exc)[:120]}") from None
     if _has_infinity(document):

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
-import ipaddress
 import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from voice_receipts.bounds import durable, whole_number
 from voice_receipts.errors import ConfigError
 from voice_receipts.limits import STORE_MAX_BODY_BYTES
 from voice_receipts.store_url import STORE as STORE  # re-exported: the variable names live here
 from voice_receipts.store_url import StoreURL as StoreURL
+
+if TYPE_CHECKING:  # ipaddress is imported only when there is an allowlist to parse
+    import ipaddress
+
+    IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 TOKEN = "VOICE_RECEIPTS_TOKEN"  # noqa: S105 - the variable's name, not a secret
 TOKEN_PREVIOUS = "VOICE_RECEIPTS_TOKEN_PREVIOUS"  # noqa: S105 - still accepted during a rotation
@@ -67,17 +72,16 @@ CLOUD_RUNTIME_MARKERS = (LAMBDA_FUNCTION_NAME, "SCF_FUNCTIONNAME")
 TRUE, FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off")
 
 
-IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
-
-
 @dataclass(frozen=True)
 class Settings:
+    """The configuration, read once from the environment by load_settings()."""
+
     store: StoreURL = field(default_factory=lambda: StoreURL.parse(DEFAULT_LOCAL_STORE))
     # the current token first, then the previous one during a rotation; empty: no token check
     tokens: tuple[str, ...] = field(default=(), repr=False)
     direct_invocation: bool = True
     max_body_bytes: int = DEFAULT_MAX_BODY_BYTES
-    allowed_cidrs: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    allowed_cidrs: tuple[IPNetwork, ...] = ()
     retention_days: int | None = None
     tencent_region: str | None = None
     tencent_endpoint: str | None = None
@@ -203,6 +207,8 @@ def _max_body(env: Mapping[str, str], store: StoreURL) -> int:
 
 
 def _cidrs(raw: str) -> tuple[IPNetwork, ...]:
+    import ipaddress
+
     networks = []
     for part in filter(None, (p.strip() for p in raw.split(","))):
         try:

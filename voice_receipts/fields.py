@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from pydantic_core import core_schema as cs
+from voice_receipts import schemas
 
 
 class FieldError(ValueError):
@@ -68,7 +68,7 @@ def _capped(field: str, required: bool = False) -> Any:
             raise FieldError(f"must be at most {limit} characters")
         return text
 
-    return _field(check, cs.str_schema(), required)
+    return _field(check, schemas.str_schema(), required)
 
 
 def _callid(value: Any) -> str:
@@ -111,21 +111,21 @@ def _field(check: Any, schema: Any, required: bool) -> Any:
     """One field of a callback as pydantic-core declares it: `check` turns what VMS sent into
     `schema`'s type or raises FieldError. An optional field that is absent or empty is None."""
     if not required:
-        schema = cs.nullable_schema(schema)
-    validated = cs.no_info_before_validator_function(check, schema)
+        schema = schemas.nullable_schema(schema)
+    validated = schemas.no_info_before_validator_function(check, schema)
     if required:
-        return cs.typed_dict_field(validated)
-    return cs.typed_dict_field(cs.with_default_schema(validated, default=None), required=False)
+        return schemas.typed_dict_field(validated)
+    return schemas.typed_dict_field(schemas.with_default_schema(validated, default=None), required=False)
 
 
 # The vocabulary the callbacks are declared in (callbacks.py), one line each.
-CALLID = _field(_callid, cs.str_schema(), required=True)
+CALLID = _field(_callid, schemas.str_schema(), required=True)
 MOBILE = _capped("mobile")
 NATIONCODE = _capped("nationcode")
 CALL_FROM = _capped("call_from")
 RESULT = _capped("result", required=True)
 KEYPRESS = _capped("keypress", required=True)
 FAILURE_REASON = _capped("failure_reason")
-UNIX_TIME = _field(_unix_time, cs.int_schema(), required=False)
-MINUTES = _field(_whole_number, cs.int_schema(), required=False)
-CODE = _field(_required_code, cs.int_schema(), required=True)
+UNIX_TIME = _field(_unix_time, schemas.int_schema(), required=False)
+MINUTES = _field(_whole_number, schemas.int_schema(), required=False)
+CODE = _field(_required_code, schemas.int_schema(), required=True)

@@ -17,6 +17,8 @@ from voice_receipts.times import utc_now
 
 @dataclass(frozen=True)
 class Receipt:
+    """One receipt as every store keeps it: the callback's fields, normalised, and how it came."""
+
     callid: str
     kind: str  # sent, voicecode, voiceprompt, voicekey, voice_failure
     event_id: str

@@ -28,6 +28,8 @@ HEALTHY = "healthy"  # GET /voice/health: not a receipt, so never counted as one
 
 @dataclass(frozen=True)
 class Reply:
+    """What the function answers: an HTTP status, the spec's body, and how the receipt ended."""
+
     status: int  # HTTP status
     result: int  # the spec's `result`: 0 on success, non-zero otherwise
     errmsg: str

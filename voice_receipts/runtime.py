@@ -6,8 +6,6 @@ by every invocation.
 
 from __future__ import annotations
 
-import random
-
 from voice_receipts import logs
 from voice_receipts.app import App
 from voice_receipts.config import Settings, load_settings
@@ -75,6 +73,8 @@ def after_restore() -> None:
     parses the service model again), in every restore. Its credentials are refreshable ones
     (SnapStart functions get them from the container endpoint), renewed by botocore on expiry.
     """
+    import random  # here: only a restore needs it, not every cold start
+
     random.seed()
     app = current()
     if app is not None and app.metrics is not None:

@@ -1,4 +1,5 @@
-"""The MySQL floor: json-load the body, one PyMySQL connection, one INSERT, nothing else."""
+"""The MySQL floor: json-load the body, one PyMySQL connection, one INSERT, nothing else.
+BENCH_MYSQL_PLAIN=1 (variant floor_mysql_plain): no TLS at all, so no trust store is loaded."""
 
 import json
 import os
@@ -8,7 +9,7 @@ import pymysql
 e = os.environ
 db = pymysql.connect(host="127.0.0.1", port=int(e["BENCH_MYSQL_PORT"]), user=e["BENCH_MYSQL_USER"],
                      password=e["BENCH_MYSQL_PASSWORD"].encode(), database=e["BENCH_MYSQL_DB"],
-                     autocommit=True)  # fmt: skip
+                     autocommit=True, ssl_disabled=bool(e.get("BENCH_MYSQL_PLAIN")))  # fmt: skip
 INSERT = "INSERT INTO floor_receipts VALUES (%s, %s, %s)"
 
 

@@ -227,7 +227,10 @@ def local_twin(packaged, tmp_path_factory) -> tuple[str, Path]:
 ANSWER_ONE_RECEIPT = """
 import json, sys
 sys.path.insert(0, sys.argv[1])
-import handler, pydantic_core
+import handler
+# the function loads pydantic-core's compiled extension alone, not its Python layer (schemas.py)
+lean = sorted(m for m in sys.modules if m.startswith(("pydantic", "typing_extensions")))
+import pydantic_core
 assert pydantic_core.__file__.startswith(sys.argv[1]), pydantic_core.__file__
 # a SQLite-store function never pays for an SDK
 assert not {"boto3", "botocore", "tencentcloud"} & {m.split(".")[0] for m in sys.modules}
@@ -243,7 +246,7 @@ reply = handler.lambda_handler(event, None)
 # VmHWM: this process image's peak RSS (ru_maxrss would count the forking parent's)
 with open("/proc/self/status") as f:
     hwm_kb = next(int(line.split()[1]) for line in f if line.startswith("VmHWM:"))
-print(json.dumps({"reply": reply, "maxrss_mb": hwm_kb / 1024}))
+print(json.dumps({"reply": reply, "maxrss_mb": hwm_kb / 1024, "lean": lean}))
 """
 
 
@@ -273,6 +276,7 @@ def test_unpacked_package_alone_answers_a_receipt(local_twin, tmp_path):
     reply = out["reply"]
     assert reply["statusCode"] == 200
     assert json.loads(reply["body"]) == {"result": 0, "errmsg": "OK"}
+    assert out["lean"] == ["pydantic_core._pydantic_core"]
     print(f"\n{python}: import + one receipt, max RSS {out['maxrss_mb']:.0f} MB")
     assert out["maxrss_mb"] < 100  # leaves room in 128 MB for the runtime and boto3's clients
 
@@ -309,6 +313,7 @@ def test_tencent_package_alone_answers_a_receipt_on_scf_python(tmp_path):
     check_pyc(python, folder)  # SCF sets PYTHONDONTWRITEBYTECODE: only shipped bytecode helps
     out = answer_one_receipt(python, folder, tmp_path)
     assert out["reply"]["statusCode"] == 200
+    assert out["lean"] == ["pydantic_core._pydantic_core"]
 
 
 INIT_WITH_DYNAMODB = """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import base64
 import binascii
-import uuid
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -106,7 +106,7 @@ def request_id(context: Any, fallback: Any = None) -> str:
     rid = getattr(context, "aws_request_id", None)
     if rid is None and isinstance(context, Mapping):
         rid = context.get("request_id")
-    return str(rid or fallback or uuid.uuid4().hex)
+    return str(rid or fallback or os.urandom(16).hex())  # not uuid4: `uuid` costs 2 ms of a cold start
 
 
 def text(value: Any) -> str | None:

@@ -56,10 +56,8 @@ class MySQLStore(SQLStore):
     SCHEMA = sql.MYSQL
 
     def _open(self, connect_timeout: float) -> Any:
-        import pymysql
-
         a, t = self.address, self._timeouts
-        return pymysql.connect(
+        return _connection_class()(
             host=a.host or "localhost",
             port=a.port,
             unix_socket=a.socket,
@@ -109,11 +107,42 @@ def _tls(sslmode: str | None, rootcert: str | None) -> dict[str, Any]:
         return {"ssl_disabled": True}
     if sslmode in (None, "prefer"):
         return {}
+    if sslmode == "require":
+        return {"ssl": unverified_tls()}
     import ssl
 
     context = ssl.create_default_context(cafile=rootcert)
-    if sslmode == "require":
-        context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
-    elif sslmode == "verify-ca":
+    if sslmode == "verify-ca":
         context.check_hostname = False
     return {"ssl": context}
+
+
+def unverified_tls() -> Any:
+    """TLS that checks no certificate (`prefer`, `require`), on a context without a trust store.
+    ssl.create_default_context() loads the system's CAs (144 here: 20 to 35 ms, the largest part of
+    a MySQL function's connect, bench/RESULTS.md), which such a session never consults."""
+    import ssl
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # TLS 1.2 at least, as the default context
+    context.check_hostname, context.verify_mode = False, ssl.CERT_NONE
+    return context
+
+
+_CONNECTION: Any = None
+
+
+def _connection_class() -> Any:
+    """PyMySQL's Connection, whose "preferred" TLS (no ssl argument: TLS when the server offers
+    it, nothing verified) gets unverified_tls() instead of a context that loads the trust store.
+    If PyMySQL ever stops building that context through _create_ssl_ctx({}), the override is
+    simply not called: the same TLS, only slower (tests/functional/test_store_sql_tls.py)."""
+    global _CONNECTION  # noqa: PLW0603 - built once per process, on the first connect
+    if _CONNECTION is None:
+        from pymysql.connections import Connection
+
+        class PreferredTLS(Connection):  # type: ignore[misc]
+            def _create_ssl_ctx(self, sslp: Any) -> Any:
+                return unverified_tls() if sslp == {} else super()._create_ssl_ctx(sslp)
+
+        _CONNECTION = PreferredTLS
+    return _CONNECTION
