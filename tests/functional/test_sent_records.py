@@ -132,7 +132,9 @@ def test_dynamodb_finds_calls_by_context_on_the_index(dynamodb):
     )
     assert dynamodb.callids_for_context("order-1", 50) == ["c2", "c1"]
     assert dynamodb.callids_for_context("order-1", limit=1) == ["c2"]
-    assert dynamodb.callids_for_context("order-2", 50) == ["c3"] and dynamodb.callids_for_context("x", 50) == []
+    assert (
+        dynamodb.callids_for_context("order-2", 50) == ["c3"] and dynamodb.callids_for_context("x", 50) == []
+    )
     assert [r.kind for r in dynamodb.receipts("c1")] == ["sent", "voicecode"]
     assert sum(1 for i in all_items(dynamodb.client) if "context" in i) == 3  # only the sends
 
