@@ -196,3 +196,15 @@ def test_one_statement_per_receipt(kind, sql_store):
 def _one(cursor, query: str) -> int:
     cursor.execute(query)
     return int(cursor.fetchone()[0])
+
+
+def test_a_context_holding_a_lone_surrogate_finds_nothing_rather_than_failing(kind, sql_store):
+    # what a command line makes of bytes that are not UTF-8 (surrogateescape): no stored context
+    # can hold one (the parser refuses them), so no call matches; the lookup itself must not fail
+    store = sql_store(kind)
+    store.put(
+        Receipt(callid="c", kind="sent", event_id="sent-c", received_at="2026-12-01T00:00:00Z", context="o")
+    )
+    assert store.callids_for_context("o\udcff", 5) == []
+    assert store.calls_for_context("o\udcff") == []
+    assert store.callids_for_context("o", 5) == ["c"]
