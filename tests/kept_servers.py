@@ -18,7 +18,9 @@ import pickle
 import subprocess
 import sys
 
-KEPT = "VOICE_RECEIPTS_TEST_KEPT_SERVERS"
+# not VOICE_RECEIPTS_*: conftest.py's clean_env removes those before each test, and with it the
+# servers (each session then started its own again)
+KEPT = "VR_TEST_KEPT_SERVERS"
 
 
 def freeze(server) -> str:
