@@ -217,3 +217,23 @@ def test_a_failed_call_placed_before_until_is_listed_though_its_failure_came_aft
     until = iso(datetime.fromisoformat(last.at.replace("Z", "+00:00")) + timedelta(seconds=30))
     assert last.receipts[-1].call_at > until  # the failure receipt arrived after `until`
     assert store.calls(until=until, state="failed", limit=1)[0].callid == last.callid
+
+
+def test_a_dynamodb_period_is_what_sqlite_reads_fact_for_fact(aws_env):
+    receipts = list(calls(80, days=2))  # a call every 36 minutes: some in each hour's last quarter
+    lite = SQLiteStore(":memory:")
+    for r in receipts:
+        lite.put(r)
+    placed = sorted(f.at for f in lite.period_facts("2026-01-01T00:00:00Z"))
+    since = placed[10]  # exactly a call's time: since is inclusive
+    with mock_aws():
+        client = aws_client("dynamodb")
+        create_table(client)
+        store = DynamoDBStore(TABLE, client=client)
+        for r in receipts:
+            store.put(r)
+        for until, calls_in_it in ((placed[-10], 60), (None, 70)):  # None: up to now
+            found = sorted(store.period_facts(since, until), key=lambda f: f.callid)
+            expected = sorted(lite.period_facts(since, until), key=lambda f: f.callid)
+            assert len(expected) == calls_in_it
+            assert found == expected
