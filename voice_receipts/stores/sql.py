@@ -181,9 +181,11 @@ RECEIPTS_SINCE = Query(
 )
 
 
+# not mutated (make mutate, docs/testing.md): sample values and names for the plan test's EXPLAIN,
+# which no receipt or read depends on
 def reads(
     since: str, until: str | None, phone: str, context: str
-) -> dict[str, tuple[Query, tuple[Any, ...]]]:
+) -> dict[str, tuple[Query, tuple[Any, ...]]]:  # pragma: no mutate block
     """Every read with sample parameters, by the Store method that runs it: what the plan test
     EXPLAINs, so a read added here is checked there."""
     key = phone.encode()
