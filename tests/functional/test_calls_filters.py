@@ -86,6 +86,7 @@ def test_the_default_limit_is_50(store):
     assert len(store.calls_for_context("order-1")) == 50
     assert len(store.calls()) == 50
     assert len(store.calls(limit=None)) == 52
+    assert len(list(store.callids())) == 52  # every call: a listing of callids has no limit
     assert store.calls_for_phone(PHONE)[0].callid == "c51"
 
 

@@ -219,6 +219,15 @@ def test_a_failing_query_or_scan_names_the_table_and_what_to_do():
         assert throttled.value.message == (
             f"dynamodb table {TABLE!r} is throttling (ProvisionedThroughputExceededException)"
         )
+        with Stubber(store.client) as stub:  # the report's read: its first call, the same words
+            stub.add_client_error(
+                "describe_table", "ProvisionedThroughputExceededException", http_status_code=400
+            )
+            with pytest.raises(StoreUnavailable) as throttled:
+                list(store.receipts_between(at(0)))
+        assert throttled.value.message == (
+            f"dynamodb table {TABLE!r} is throttling (ProvisionedThroughputExceededException)"
+        )
 
 
 class BarePages:

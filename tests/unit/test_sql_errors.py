@@ -24,6 +24,10 @@ PG = open_store("postgresql://writer:pw@127.0.0.1:1/receipts")  # opens no conne
             psycopg.errors.lookup("42P01")("t"),
             ("refused", "has no receipts table: run `python -m voice_receipts db init` (42P01: t)"),
         ),
+        # a state the table has whose class it has too: the state's own meaning
+        (psycopg.errors.lookup("53300")("full"), ("reconnect", "has too many connections (53300: full)")),
+        # the driver's text, cut at 300 characters
+        (ValueError("x" * 400), ("unavailable", "ValueError (no code: " + "x" * 300 + ")")),
         # a state the table lacks, whose class it has: the class's meaning
         (psycopg.errors.lookup("08006")("gone"), ("reconnect", "lost the connection (08: gone)")),
         # neither: the driver's class name, and the state kept

@@ -119,7 +119,9 @@ INSERT = f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) VALUES ({_VALUES})"
 ON_CONFLICT = " ON CONFLICT DO NOTHING"  # PostgreSQL: no target, or an INSERT-only role is refused
 
 
-def rehearsal(types: tuple[str, ...] | None = None) -> str:
+# not mutated (make mutate, docs/testing.md): run at import, for the stores' class attributes,
+# before mutmut switches a mutant on; test_store_sql_setup.py's warm-up tests check its statement
+def rehearsal(types: tuple[str, ...] | None = None) -> str:  # pragma: no mutate block
     """warm()'s statement: the very INSERT, selecting no row. It needs what a receipt needs (the
     table, its columns, INSERT privilege; SELECT on nothing) and stores nothing. `types` casts
     each value (PostgreSQL types a bare parameter in a SELECT list as text)."""
