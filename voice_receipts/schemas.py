@@ -7,8 +7,11 @@ some 300 TypedDicts that describe schemas for type checkers. That is ≈ 21 ms o
 parser are the compiled extension `pydantic_core._pydantic_core` (≈ 3 ms). So `_core()` loads that
 extension by its own file and registers it under its own name in sys.modules: a later
 `import pydantic_core` (the tools, pydantic, the tests) finds it there and reuses it, so a process
-has one ValidationError class whichever came first. When pydantic_core is already imported, or the
-direct load fails in any way (another layout, a future version), it is the ordinary import.
+has one ValidationError class whichever came first (the one difference: that later package has no
+`_pydantic_core` attribute; `from pydantic_core import _pydantic_core` still finds the module).
+When pydantic_core is already imported, or the direct load fails in any way (another layout, a
+future version), it is the ordinary import: only slower, which tests/deploy/test_package.py
+catches for the built packages.
 
 The schemas are the plain dicts core_schema's helpers return (pydantic-core's CoreSchema format,
 checked by pydantic-core itself when a SchemaValidator is built); the helpers below build the few
@@ -51,7 +54,8 @@ def _load_extension() -> Any:
             if os.path.isfile(path):
                 loader = ExtensionFileLoader(NAME, path)
                 spec = importlib.util.spec_from_file_location(NAME, path, loader=loader)
-                assert spec is not None
+                if spec is None:
+                    raise ImportError(f"no module spec for {path}")
                 module = importlib.util.module_from_spec(spec)
                 sys.modules[NAME] = module  # before exec: the extension may import its own name
                 loader.exec_module(module)

@@ -104,7 +104,7 @@ class SQLAddress:
     port: int
     database: str
     socket: str | None = None
-    sslmode: str | None = None  # libpq's words; None: the driver's default (no TLS on MySQL)
+    sslmode: str | None = None  # libpq's words; None: `prefer`, TLS when the server offers it
     sslrootcert: str | None = None
     timeouts: dict[str, float] = field(default_factory=lambda: dict(TIMEOUTS))
 

@@ -4,11 +4,18 @@ start for CA certificates such a session never consults); the verify modes load 
 
 from __future__ import annotations
 
+import ssl
+
 import pytest
 
-from tests.functional.test_store_sql_tls import RECEIPT, certificate, encrypted
+from tests import samples
 from tests.sqlservers import admin_url, fresh_database, start
+from tests.tls import certificate, encrypted
+from voice_receipts.callbacks import parse_callback
+from voice_receipts.receipt import build_receipt
 from voice_receipts.stores import open_store
+
+RECEIPT = build_receipt(parse_callback(samples.body("voicecode_callback", callid="call-mysql-tls")))
 
 
 @pytest.fixture(scope="module")
@@ -24,8 +31,13 @@ def stored_over_tls(url: str):
     store = open_store(url)
     store.warm(RECEIPT)
     assert encrypted(store)
-    assert store.put(RECEIPT) in (True, False)  # the module's tests share one receipt
+    assert store.put(RECEIPT) is True  # every test has a fresh database
     return store
+
+
+def test_this_machines_default_context_loads_cas():
+    # the control: without a system trust store to load, "loaded none" below would prove nothing
+    assert ssl.create_default_context().cert_store_stats()["x509_ca"] > 0, "install ca-certificates"
 
 
 @pytest.mark.parametrize("query", [{}, {"sslmode": "prefer"}, {"sslmode": "require"}])
@@ -36,11 +48,10 @@ def test_unverified_tls_encrypts_without_loading_a_trust_store(tls_mariadb, quer
     store.close()
 
 
-def test_verify_full_loads_the_ca_it_verifies_with(tls_mariadb):
+@pytest.mark.parametrize("mode", ["verify-full", "require"])  # require + sslrootcert: verify-ca
+def test_a_root_certificate_is_loaded_and_checked(tls_mariadb, mode):
     server, folder = tls_mariadb
-    url = admin_url(
-        server, fresh_database(server), sslmode="verify-full", sslrootcert=str(folder / "server.crt")
-    )
+    url = admin_url(server, fresh_database(server), sslmode=mode, sslrootcert=str(folder / "server.crt"))
     store = stored_over_tls(url)
     assert store._db.ctx.cert_store_stats()["x509_ca"] == 1
     store.close()

@@ -4,12 +4,11 @@ stops the start (a ConfigError at warm-up), instead of waiting or falling back t
 
 from __future__ import annotations
 
-import subprocess
-
 import pytest
 
 from tests import samples
 from tests.sqlservers import admin_url, fresh_database, start
+from tests.tls import certificate, encrypted
 from voice_receipts.callbacks import parse_callback
 from voice_receipts.errors import ConfigError
 from voice_receipts.receipt import build_receipt
@@ -17,17 +16,6 @@ from voice_receipts.stores import open_store
 
 pytestmark = pytest.mark.parametrize("kind", ["mysql", "postgresql"])
 RECEIPT = build_receipt(parse_callback(samples.body("voicecode_callback", callid="call-tls")))
-
-
-def certificate(folder, name: str):
-    """A self-signed certificate for 127.0.0.1 (its own CA): (certificate, key)."""
-    cert, key = folder / f"{name}.crt", folder / f"{name}.key"
-    subprocess.run(
-        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(key), "-out", str(cert),
-         "-days", "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
-        check=True, capture_output=True,
-    )  # fmt: skip
-    return cert, key
 
 
 @pytest.fixture
@@ -41,19 +29,6 @@ def tls_server(tmp_path):
     yield make
     for server in started:
         server.remove()
-
-
-def encrypted(store) -> bool:
-    """Whether the store's own session is encrypted, as the server sees it."""
-    query = (
-        "SHOW SESSION STATUS LIKE 'Ssl_cipher'"
-        if store.name == "mysql"
-        else "SELECT ssl::text, cipher FROM pg_stat_ssl WHERE pid = pg_backend_pid()"
-    )
-    with store._db.cursor() as cursor:
-        cursor.execute(query)
-        (first, second) = cursor.fetchone()
-    return bool(second) and first in ("Ssl_cipher", "true")
 
 
 def test_verify_full_with_the_servers_ca_stores_over_tls(kind, tls_server, tmp_path):
@@ -72,6 +47,14 @@ def test_a_certificate_from_another_ca_stops_the_start(kind, tls_server, tmp_pat
     server = tls_server(kind)
     other, _ = certificate(tmp_path, "other")
     store = open_store(admin_url(server, fresh_database(server), sslmode="verify-ca", sslrootcert=str(other)))
+    with pytest.raises(ConfigError, match="TLS|certificate"):
+        store.warm(RECEIPT)
+
+
+def test_require_with_a_root_certificate_checks_the_ca_as_libpq_does(kind, tls_server, tmp_path):
+    server = tls_server(kind)
+    other, _ = certificate(tmp_path, "other")
+    store = open_store(admin_url(server, fresh_database(server), sslmode="require", sslrootcert=str(other)))
     with pytest.raises(ConfigError, match="TLS|certificate"):
         store.warm(RECEIPT)
 

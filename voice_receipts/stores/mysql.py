@@ -100,19 +100,20 @@ class MySQLStore(SQLStore):
 
 
 def _tls(sslmode: str | None, rootcert: str | None) -> dict[str, Any]:
-    """libpq's sslmode words as PyMySQL's arguments. Unset and `prefer`: PyMySQL's own default,
-    TLS when the server offers it; `require` refuses a server without TLS but checks no
-    certificate (as libpq does); the verify modes check it against `sslrootcert` (or the system's)."""
+    """libpq's sslmode words as PyMySQL's arguments, with libpq's meanings. Unset and `prefer`:
+    PyMySQL's own default, TLS when the server offers it; `require` refuses a server without TLS
+    but checks no certificate, unless `sslrootcert` names a CA, when it is `verify-ca` (as libpq
+    does); the verify modes check it against `sslrootcert` (or the system's)."""
     if sslmode == "disable":
         return {"ssl_disabled": True}
     if sslmode in (None, "prefer"):
         return {}
-    if sslmode == "require":
+    if sslmode == "require" and not rootcert:
         return {"ssl": unverified_tls()}
     import ssl
 
     context = ssl.create_default_context(cafile=rootcert)
-    if sslmode == "verify-ca":
+    if sslmode in ("verify-ca", "require"):
         context.check_hostname = False
     return {"ssl": context}
 
@@ -134,8 +135,8 @@ _CONNECTION: Any = None
 def _connection_class() -> Any:
     """PyMySQL's Connection, whose "preferred" TLS (no ssl argument: TLS when the server offers
     it, nothing verified) gets unverified_tls() instead of a context that loads the trust store.
-    If PyMySQL ever stops building that context through _create_ssl_ctx({}), the override is
-    simply not called: the same TLS, only slower (tests/functional/test_store_sql_tls.py)."""
+    If PyMySQL ever stops building that context through _create_ssl_ctx({}), the override is not
+    called: the same TLS, slower, and tests/functional/test_store_mysql_tls.py fails to say so."""
     global _CONNECTION  # noqa: PLW0603 - built once per process, on the first connect
     if _CONNECTION is None:
         from pymysql.connections import Connection
