@@ -187,8 +187,9 @@ def test_listing_calls_since_a_moment_includes_that_moment_newest_first(paged):
     put(store, "voicecode_callback", 5, callid="b")
     put(store, "voicecode_callback", 5, callid="c")  # the same second as b: by callid, descending
     put(store, "voicekey_callback", 9, callid="a")  # a call's first receipt is what counts
+    put(store, "voicecode_callback", 0, callid="z")  # the oldest, whatever its name
     assert store.callids(since=at(5)) == ["c", "b"]
-    assert store.callids() == ["c", "b", "a"]
+    assert store.callids() == ["c", "b", "a", "z"]
 
 
 def test_a_failing_query_or_scan_names_the_table_and_what_to_do():
@@ -238,7 +239,13 @@ class BarePages:
         return {"Table": {"TableName": TableName}}
 
     def scan(self, **request: Any) -> dict[str, Any]:
-        return {"Items": [{"callid": {"S": "c"}}]} if request["Segment"] == 0 else {}
+        return {"Items": [{"callid": {"S": "c"}}]} if request.get("Segment") == 0 else {}
+
+
+def test_a_listing_of_pages_without_items_is_empty():
+    from voice_receipts.stores import dynamodb_scan
+
+    assert dynamodb_scan.callids(BarePages(), TABLE) == []
 
 
 def test_a_scan_of_pages_without_counts_or_cost_reads_them_as_none():

@@ -403,3 +403,10 @@ def test_nothing_imports_the_cmq_backend_or_the_aws_sdk_unless_asked():
         "assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_an_error_code_with_nothing_safe_to_show_is_an_unknown_error():
+    # the vendor's code is shown cut to safe characters; none left: the words say so, not ""
+    assert (
+        CMQStore("q", client=object())._explain(":-:", "whatever it echoed") == "cmq queue 'q': unknown error"
+    )

@@ -208,3 +208,26 @@ def test_a_context_holding_a_lone_surrogate_finds_nothing_rather_than_failing(ki
     assert store.callids_for_context("o\udcff", 5) == []
     assert store.calls_for_context("o\udcff") == []
     assert store.callids_for_context("o", 5) == ["c"]
+
+
+def test_calls_and_periods_answer_what_sqlite_answers(kind, sql_store):
+    """A listing walks the call_at index page by page (a cursor past PAGE calls), with each
+    filter; a report's period streams the facts: the same as SQLite's, fact for fact."""
+    from tests.functional.test_reads_at_scale import calls
+
+    store, lite = sql_store(kind), SQLiteStore(":memory:")
+    for r in calls(240, days=2):  # more than a walk's page (200); a failure every fifth call
+        assert store.put(r) and lite.put(r)
+    placed = sorted(f.at for f in lite.period_facts("2026-01-01T00:00:00Z"))
+    since, until = placed[20], placed[-20]
+    for s in (store, lite):
+        s.answers = (
+            [c.callid for c in s.calls(limit=None)],
+            [c.callid for c in s.calls(since=since, until=until, limit=None)],
+            [c.callid for c in s.calls(state="failed", limit=None)],
+            [c.callid for c in s.calls_for_phone("13800138000", since=since, until=until, limit=300)],
+            sorted(s.period_facts(since, until), key=lambda f: f.callid),
+            sorted(s.period_facts(since), key=lambda f: f.callid),
+        )
+    assert store.answers == lite.answers
+    assert [len(a) for a in lite.answers] == [240, 200, 48, 200, 200, 220]

@@ -63,6 +63,15 @@ def test_an_empty_lookup_value_says_which_value(parse, what):
     assert str(caught.value) == f"the {what} to look up is empty; give one"
 
 
+def test_a_callid_is_looked_up_up_to_the_longest_a_receipt_may_carry():
+    from voice_receipts.fields import MAX_CALLID
+
+    assert lookups.callid("c" * MAX_CALLID) == "c" * MAX_CALLID
+    with pytest.raises(InvalidLookup) as caught:
+        lookups.callid("c" * (MAX_CALLID + 1))
+    assert str(caught.value) == f"a callid has at most {MAX_CALLID} characters"
+
+
 def test_a_context_is_looked_up_exactly_as_it_was_sent():
     assert lookups.context(" order-7 ") == " order-7 "
     assert lookups.context("x" * 128) == "x" * 128
