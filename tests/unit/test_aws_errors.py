@@ -35,3 +35,7 @@ def test_a_botocore_error_of_no_known_kind_failed():
         aws.unavailable("dynamodb table 't'", exc).message
         == "dynamodb table 't' failed (ParamValidationError)"
     )
+
+
+def test_a_code_with_nothing_safe_to_show_is_unknown():
+    assert aws.error_code(ClientError({"Error": {"Code": "\u202e\x1b"}}, "PutItem")) == "UnknownError"

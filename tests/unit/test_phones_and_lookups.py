@@ -46,7 +46,7 @@ def test_what_cannot_be_a_phone_number_is_an_error_not_no_calls(typed):
         lookups.phone(typed)
 
 
-@pytest.mark.parametrize("empty", ["", " ", "\t", None])
+@pytest.mark.parametrize("empty", ["", " ", "\t", None, 5])
 @pytest.mark.parametrize("parse", [lookups.phone, lookups.context, lookups.callid])
 def test_an_empty_lookup_value_is_an_error(parse, empty):
     with pytest.raises(InvalidLookup, match="empty"):
