@@ -117,6 +117,15 @@ class Store(ABC):
             found.add(f)
         return found
 
+    def _add_odd(self, found: Aggregates, callids: list[str], since: str, until: str | None) -> Aggregates:
+        """The calls a database's fold left to Python (stores/period.py's odd ones), each folded
+        exactly, a page at a time, and counted when placed in [since, until)."""
+        for start in range(0, len(callids), PAGE):
+            for f in self.facts_of(callids[start : start + PAGE]):
+                if facts.matches(f, since, until, None):
+                    found.add(f)
+        return found
+
     # -- the calls API: the same on every store that can read ----------------------------------
 
     def call(self, callid: str) -> Call | None:

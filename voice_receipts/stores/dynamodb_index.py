@@ -2,7 +2,7 @@
 
 What each costs (docs/stores.md): a Query is billed for the bytes it reads, half a read unit per
 4 KB (eventually consistent). A by-day entry holds only the fold inputs (~200 B), so a report of
-a period reads that period's entries and about a quarter hour either side of each hour, about 20
+a period reads that period's entries once, a quarter hour before it and an hour after, about 20
 entries per read unit; a listing page reads a page of index entries plus one projected Query per
 new call (its fold inputs), then the calls it shows.
 
@@ -18,6 +18,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 import voice_receipts.stores.facts as facts
+from voice_receipts.stores.base import FAILURE_LATE
 from voice_receipts.times import parse_iso, to_iso
 
 if TYPE_CHECKING:
@@ -29,9 +30,12 @@ PHONE_INDEX = "by-number"  # (phone, call_at), keys only
 DAY_INDEX = "by-day"  # (call_day, call_at), the fold inputs
 # A listing with no --since looks back this far (one empty Query a day costs half a read unit)
 LOOKBACK_DAYS = 92
-# A report reads an hour at a time plus this either side: a call's receipts arrive within minutes
-# of its start (its `sent` record just before), and a call is counted once, in its own hour
-GRACE = timedelta(minutes=15)
+# A report reads each by-day entry of its period once, an hour at a time, from BEFORE the period
+# (a call's `sent` record comes just before it starts) to LATE after it; a call is counted once
+# the read is LATE past its time: a key press or a failure receipt (whose call_at is its arrival)
+# up to LATE after its call is folded into it. Memory: the calls of the last LATE and hour.
+BEFORE = timedelta(minutes=15)
+LATE = timedelta(seconds=FAILURE_LATE)
 CHUNK = timedelta(hours=1)
 _THREADS = 8
 
@@ -113,22 +117,28 @@ def calls_of(store: DynamoDBStore, callids: list[str]) -> list[Call]:
 
 
 def period_facts(store: DynamoDBStore, since: str, until: str | None) -> Iterator[facts.Facts]:
-    """Every call placed in [since, until), an hour at a time (memory: an hour's calls)."""
+    """Every call placed in [since, until): by-day's entries of [since - BEFORE, until + LATE),
+    each read once, an hour at a time."""
     start, end = parse_iso(since), parse_iso(until) if until else datetime.now(timezone.utc)
-    while start < end:
-        stop = min(start + CHUNK, end)
-        lo, hi = to_iso(start - GRACE), to_iso(stop + GRACE)
-        rows: dict[str, list[facts.Row]] = {}
+    first, last, done = to_iso(start), to_iso(end), end + LATE
+    rows: dict[str, list[facts.Row]] = {}
+    read = start - BEFORE
+    while read < done:
+        upto = min(read + CHUNK, done)
+        lo, hi = to_iso(read), to_iso(upto)
         for day in sorted(set(_days_down(hi, lo))):
             for item in store._query(
                 IndexName=DAY_INDEX,
                 KeyConditionExpression="call_day = :d AND call_at BETWEEN :lo AND :hi",
                 ExpressionAttributeValues={":d": {"S": day}, ":lo": {"S": lo}, ":hi": {"S": hi}},
             ):
-                rows.setdefault(item["callid"]["S"], []).append(_row(item))
-        first, last = to_iso(start), to_iso(stop)
-        for group in rows.values():
+                if item["call_at"]["S"] < hi:  # BETWEEN includes hi: the next hour's
+                    rows.setdefault(item["callid"]["S"], []).append(_row(item))
+        read = upto
+        settled = to_iso(upto - LATE)  # a call placed before this has all its receipts read
+        for callid, group in list(rows.items()):
             found = facts.fold(group)
-            if first <= found.at < last:
-                yield found
-        start = stop
+            if found.at < settled or read >= done:
+                del rows[callid]
+                if first <= found.at < last:
+                    yield found

@@ -146,7 +146,7 @@ def grouped(rows: Iterable[Sequence[Any]]) -> Iterable[Facts]:
 class Aggregates:
     """What a report counts of a period's calls, with memory bounded by minutes x states plus
     the distinct durations, codes and keys: a SQL store fills it with GROUP BYs
-    (reads.PERIOD_AGGREGATES), any other from the calls' facts (add())."""
+    (stores/period.py), any other from the calls' facts (add())."""
 
     def __init__(self, width: int = 16) -> None:
         from collections import Counter
@@ -157,7 +157,7 @@ class Aggregates:
         self.ring: Counter[int] = Counter()  # seconds -> calls (known ringing only)
         self.talk: Counter[int] = Counter()  # seconds -> answered calls (known talking only)
         self.failures: Counter[int | None] = Counter()  # code -> failed calls
-        self.reasons: dict[int | None, str | None] = {}  # code -> a reason VMS sent with it
+        self.reasons: dict[int | None, str | None] = {}  # code -> the least reason VMS sent with it
         self.keys_per_call: Counter[int] = Counter()  # keys (3 = 3 or more) -> notification calls
         self.keys: Counter[str] = Counter()  # key -> presses, notification calls
 
@@ -171,30 +171,42 @@ class Aggregates:
             self.talk[f.talk_seconds] += 1
         if f.state == CallState.FAILED:
             self.failures[f.failure_code] += 1
-            self.reasons.setdefault(f.failure_code, f.failure_reason)
+            self._reason(f.failure_code, f.failure_reason)
         if f.kind == kinds.NOTIFICATION:
             self.keys_per_call[min(len(f.keys), 3)] += 1
             self.keys.update(f.keys)
 
+    def _reason(self, code: int | None, reason: str | None) -> None:
+        """The least reason VMS sent with a code: the same whichever order a store counts in."""
+        known = self.reasons.get(code)
+        self.reasons[code] = reason if known is None else known if reason is None else min(known, reason)
+
     @classmethod
     def of_rows(cls, rows: dict[str, list[Row]], width: int = 16) -> Aggregates:
-        """From the rows of reads.PERIOD_AGGREGATES' queries, by name (less the odd calls)."""
+        """From the rows of period.AGGREGATES' queries, by name (less the odd calls); the same
+        name's rows may come from several reads (added up). A SQL store's text kept as bytes
+        is decoded, its sums (MySQL: Decimal) made ints."""
         found = cls(width)
         for moment, state, n, fee in rows["calls"]:
-            found.calls[(moment, state)] += n
-            found.fees[moment] += fee
+            found.calls[(_text(moment), _text(state))] += int(n)
+            found.fees[_text(moment)] += int(fee)
         for ring, talk, failed, code, keys, n, reason in rows["shape"]:
             if ring is not None:
-                found.ring[ring] += n
+                found.ring[int(ring)] += int(n)
             if talk is not None:
-                found.talk[talk] += n
+                found.talk[int(talk)] += int(n)
             if failed:
-                found.failures[code] += n
-                found.reasons.setdefault(code, reason)
+                found.failures[code] += int(n)
+                found._reason(code, _text(reason))
             if keys is not None:
-                found.keys_per_call[keys] += n
-        found.keys.update(dict(rows["keys"]))
+                found.keys_per_call[int(keys)] += int(n)
+        for key, n in rows["keys"]:
+            found.keys[_text(key) or ""] += int(n)  # a key press without a key is "" (fold())
         return found
+
+
+def _text(value: Any) -> Any:
+    return value.decode("utf-8", "surrogatepass") if isinstance(value, bytes | bytearray) else value
 
 
 def newest_first(found: Iterable[Facts]) -> list[Facts]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import voice_receipts.stores.period as period
 import voice_receipts.stores.sql as sql
 from voice_receipts.stores.sql_store import RECONNECT, REFUSED, RETRY, UNAVAILABLE, SQLStore
 
@@ -54,6 +55,7 @@ class MySQLStore(SQLStore):
     name = "mysql"
     TABLE = TABLE
     SCHEMA = sql.MYSQL
+    DIALECT = period.MYSQL
 
     def _open(self, connect_timeout: float) -> Any:
         a, t = self.address, self._timeouts

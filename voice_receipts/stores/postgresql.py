@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import voice_receipts.stores.period as period
 import voice_receipts.stores.sql as sql
 from voice_receipts.stores.sql_store import RECONNECT, REFUSED, RETRY, UNAVAILABLE, SQLStore
 
@@ -63,8 +64,9 @@ class PostgreSQLStore(SQLStore):
     name = "postgresql"
     TABLE = TABLE
     SCHEMA = sql.POSTGRESQL
+    DIALECT = period.POSTGRESQL
     INSERT = sql.INSERT + sql.ON_CONFLICT
-    REHEARSAL = sql.rehearsal(("text",) * 5 + ("bytea", "bytea", "text")) + sql.ON_CONFLICT
+    REHEARSAL = sql.rehearsal(tuple(t.split()[0] for t in SCHEMA.columns.values())) + sql.ON_CONFLICT
 
     def _open(self, connect_timeout: float) -> Any:
         a, t = self.address, self._timeouts

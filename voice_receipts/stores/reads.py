@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from voice_receipts import kinds, states
 from voice_receipts.stores.facts import EXTRA_COLUMNS, FOLD_INPUTS, Cursor
 
 TABLE = "receipts"
@@ -97,10 +96,15 @@ def records_of(p: str, n: int) -> str:
     return f"SELECT callid, record FROM {TABLE} WHERE callid IN ({in_list(p, n)})"  # noqa: S608
 
 
+def window(p: str, until: bool) -> str:
+    """call_at in [since, until): a range of receipts_by_call_at."""
+    return f"call_at >= {p}" + (f" AND call_at < {p}" if until else "")
+
+
 def in_window(p: str, until: bool) -> str:
-    """How many receipts have a call_at in the window: one range count on receipts_by_call_at."""
-    window = f"call_at >= {p}" + (f" AND call_at < {p}" if until else "")
-    return f"SELECT count(*) FROM {TABLE} WHERE {window}"  # noqa: S608 - constants and markers only
+    """How many receipts have a call_at in the window, counting no further than the last
+    parameter: an index range on receipts_by_call_at of at most that many entries."""
+    return f"SELECT count(*) FROM (SELECT 1 FROM {TABLE} WHERE {window(p, until)} LIMIT {p}) AS w"  # noqa: S608
 
 
 # A period holding at least this share of the store is read as every receipt's fold inputs in
@@ -113,63 +117,10 @@ def period(p: str, until: bool) -> str:
     """Every receipt's fold inputs of every call with a receipt whose call_at is in [since, until),
     in callid order: a report folds each call as it streams past (facts.grouped), holding one.
     A call's time is one of its receipts' call_at, so no call of the period is missed."""
-    window = f"call_at >= {p}" + (f" AND call_at < {p}" if until else "")
     return (
         f"SELECT {', '.join(FOLD_INPUTS)} FROM {TABLE} WHERE callid IN"  # noqa: S608
-        f" (SELECT callid FROM {TABLE} WHERE {window}) ORDER BY callid"
+        f" (SELECT callid FROM {TABLE} WHERE {window(p, until)}) ORDER BY callid"
     )
 
 
 __all__ = ["EXTRA_COLUMNS", "FOLD_INPUTS", "INDEXES", "fold_inputs_of", "period", "records_of", "walk"]
-
-
-# -- a report's period, aggregated in the database -------------------------------------------
-# One row per call of the period, folded by SQL from the fold inputs exactly as facts.fold does
-# for every call with at most one status and one failure receipt and no key press beside a
-# code's status; the others ("odd", a handful) are folded in Python (facts.fold) and added.
-# The state is states.call_state's in SQL: a result VMS documents, stripped of ASCII blanks, has its
-# state; any other (undocumented, or odd blanks that Python's strip() would remove) is "odd".
-_BLANKS = "' ' || char(9, 10, 11, 12, 13)"
-_RESULT = f"trim(result, {_BLANKS})"
-_STATE = (
-    "CASE WHEN failures > 0 THEN 'failed' WHEN statuses > 0 THEN CASE "
-    + f"{_RESULT} "
-    + " ".join(f"WHEN '{r}' THEN '{state.value}'" for r, state in states.STATE_OF_RESULT.items())
-    + " END WHEN heard > 0 THEN 'in_progress' ELSE 'sent' END"
-)
-_STATUS = "kind IN ('voicecode', 'voiceprompt')"
-_MSG = " ".join(f"WHEN '{m}' THEN '{k}'" for m, k in kinds.SENT_MESSAGES.items())
-_DOCUMENTED = ", ".join(f"'{r}'" for r in states.STATE_OF_RESULT)
-# Only a status receipt has started_at, result, fee_minutes and durations (facts.fold_columns), only a
-# failure receipt a failure_code, only a `sent` record a message: plain max() picks them.
-PERIOD_CALLS = f"""
-SELECT callid, at, {_STATE} AS state, kind, fee, ring, talk, nkeys, code, reason,
-  (odd OR (statuses > 0 AND failures = 0 AND {_RESULT} NOT IN ({_DOCUMENTED})))
-  AS odd FROM (
-  SELECT callid,
-    coalesce(max(started_at), min(CASE WHEN kind = 'sent' THEN received_at END), min(received_at)) AS at,
-    max(result) AS result, count(result) AS statuses, count(failure_code) AS failures,
-    sum(kind <> 'sent') AS heard,
-    coalesce(CASE max(message) {_MSG} END, CASE WHEN max(kind = 'voicecode') THEN 'code'
-      WHEN max(kind = 'voiceprompt') OR sum(kind = 'voicekey') > 0 THEN 'notification' END) AS kind,
-    max(fee_minutes) AS fee, max(ring_seconds) AS ring, max(talk_seconds) AS talk,
-    sum(kind = 'voicekey') AS nkeys, max(failure_code) AS code, max(failure_reason) AS reason,
-    (count(result) > 1 OR count(failure_code) <> sum(kind = 'voice_failure') OR count(failure_code) > 1
-     OR (sum(kind = 'voicekey') > 0 AND max(kind = 'voicecode'))) AS odd
-  FROM {TABLE} {{where}} GROUP BY callid
-) AS calls WHERE at >= {{p}} {{until}}"""  # noqa: S608 - constants and markers only
-# over the temporary table of PERIOD_CALLS (`period_calls`), each a GROUP BY of small result
-PERIOD_AGGREGATES = {
-    # {width}: 13 counts by UTC hour (a zone of whole hours), 16 by minute (any zone)
-    "calls": "SELECT substr(at, 1, {width}), state, count(*), sum(coalesce(fee, 0)) FROM period_calls"
-    " WHERE NOT odd GROUP BY 1, 2",
-    # durations, failures and keys per call in one pass: a few thousand groups at most
-    "shape": "SELECT ring, CASE WHEN state = 'answered' THEN talk END, state = 'failed',"
-    " CASE WHEN state = 'failed' THEN code END, CASE WHEN kind = 'notification' THEN min(nkeys, 3) END,"
-    " count(*), min(CASE WHEN state = 'failed' THEN reason END) FROM period_calls WHERE NOT odd"
-    " GROUP BY 1, 2, 3, 4, 5",
-    "keys": f"SELECT coalesce(r.keypress, ''), count(*) FROM period_calls c JOIN {TABLE} r"  # noqa: S608
-    " ON r.callid = c.callid AND r.kind = 'voicekey' WHERE NOT c.odd AND c.kind = 'notification'"
-    " GROUP BY 1",
-    "odd": "SELECT callid FROM period_calls WHERE odd",
-}

@@ -6,6 +6,8 @@ One table, `receipts`, one row per distinct receipt, keyed (callid, event_id):
     phone                                          "+<nationcode><mobile>" (Receipt.phone), UTF-8 bytes
     context                                        a `sent` record's business id (bytes); NULL otherwise
     record                                         Receipt.to_json(): the receipt, whole
+    started_at ... message                         the fold inputs (facts.EXTRA_COLUMNS): a report's
+                                                   GROUP BYs read these (stores/period.py)
 
 - Insert-if-absent in one statement: a duplicate key is a duplicate and nothing else is (MySQL: a
   plain INSERT and error 1062, never INSERT IGNORE, which turns truncation into a warning and
@@ -32,8 +34,20 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 if TYPE_CHECKING:
     from voice_receipts.receipt import Receipt
 
+from voice_receipts.stores.facts import EXTRA_COLUMNS, fold_columns
+
 TABLE = "receipts"
-COLUMNS = ("callid", "event_id", "kind", "received_at", "call_at", "phone", "context", "record")
+COLUMNS = (
+    "callid",
+    "event_id",
+    "kind",
+    "received_at",
+    "call_at",
+    "phone",
+    "context",
+    "record",
+    *EXTRA_COLUMNS,
+)
 # (name, columns) of each secondary index: `show` by time, by number, by business id; reports by arrival
 INDEXES = (
     ("receipts_by_call_at", "call_at"),
@@ -69,6 +83,18 @@ class Schema(NamedTuple):
         return f"CREATE INDEX {name} ON {TABLE} ({columns})"
 
 
+TEXT_INPUTS = ("result", "keypress", "failure_reason", "message")
+
+
+def _fold_inputs(time: str, number: str, text: str) -> tuple[str, ...]:
+    """The types of facts.EXTRA_COLUMNS (the fold inputs a report aggregates), all NULL-able:
+    a start time (ASCII), numbers (fields.py keeps them within int64), and the text VMS sent
+    (result, keypress, failure_reason; `sent`'s message) as UTF-8 bytes: it may hold U+0000."""
+    return tuple(
+        time if name == "started_at" else text if name in TEXT_INPUTS else number for name in EXTRA_COLUMNS
+    )
+
+
 # MySQL/MariaDB: keys VARBINARY (byte for byte: their text collations ignore case, and MariaDB's
 # PAD SPACE ones trailing spaces, even utf8mb4_bin); utf8mb4 named on the table (a server started
 # with --no-defaults is latin1) and on the record; times ASCII.
@@ -83,6 +109,13 @@ MYSQL = Schema(
         "phone": "VARBINARY(256) NULL",
         "context": "VARBINARY(512) NULL",
         "record": "MEDIUMTEXT CHARACTER SET utf8mb4 COLLATE utf8mb4_bin NOT NULL",  # 16 MiB
+        **dict(
+            zip(
+                EXTRA_COLUMNS,
+                _fold_inputs("VARCHAR(32) CHARACTER SET ascii COLLATE ascii_bin", "BIGINT", "BLOB"),
+                strict=True,
+            )
+        ),
     },
     table_options=" ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin",
     key_index="PRIMARY",
@@ -103,6 +136,7 @@ POSTGRESQL = Schema(
         "phone": "bytea",
         "context": "bytea",
         "record": "text NOT NULL",
+        **dict(zip(EXTRA_COLUMNS, _fold_inputs('text COLLATE "C"', "bigint", "bytea"), strict=True)),
     },
     table_options="",
     key_index=f"{TABLE}_pkey",
@@ -135,8 +169,12 @@ def row(receipt: Receipt) -> tuple[Any, ...]:
     """The INSERT's parameters for one receipt."""
     phone = receipt.phone.encode("utf-8", "surrogatepass") if receipt.phone else None
     context = receipt.context.encode("utf-8", "surrogatepass") if receipt.context else None
+    inputs = tuple(
+        v.encode("utf-8", "surrogatepass") if name in TEXT_INPUTS and v is not None else v
+        for name, v in zip(EXTRA_COLUMNS, fold_columns(receipt), strict=True)
+    )
     return (receipt.callid, receipt.event_id, receipt.kind, receipt.received_at, receipt.call_at,
-            phone, context, receipt.to_json())  # fmt: skip
+            phone, context, receipt.to_json(), *inputs)  # fmt: skip
 
 
 # -- reading: each an index range read (tests/functional/test_store_sql_plans.py EXPLAINs them) --

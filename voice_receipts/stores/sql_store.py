@@ -39,7 +39,8 @@ if TYPE_CHECKING:
     from voice_receipts.calls import Call
     from voice_receipts.progress import Progress
     from voice_receipts.receipt import Receipt
-    from voice_receipts.stores.facts import Cursor, Facts
+    from voice_receipts.stores.facts import Aggregates, Cursor, Facts
+    from voice_receipts.stores.period import Dialect
 
 RECONNECT, RETRY, UNAVAILABLE, REFUSED = "reconnect", "retry", "unavailable", "refused"
 FIRST_PAUSE, LONGEST_PAUSE = 0.05, 1.0  # seconds between attempts, doubling
@@ -52,6 +53,7 @@ class SQLStore(Store):
     SCHEMA: sql.Schema = sql.MYSQL
     INSERT = sql.INSERT
     REHEARSAL = sql.rehearsal()
+    DIALECT: Dialect  # the report's SQL (stores/period.py)
 
     def __init__(self, url: StoreURL) -> None:
         self.url = url
@@ -149,22 +151,14 @@ class SQLStore(Store):
         return _folded(found.values())
 
     def period_facts(self, since: str, until: str | None = None) -> Iterator[Facts]:
-        """The calls with a receipt in the window, each folded whole (by records: these tables
-        keep no fold inputs yet, so a report reads the period's records, not GROUP BYs)."""
-        import voice_receipts.stores.facts as facts
-        from voice_receipts.stores.facts import Facts
+        from voice_receipts.stores.sql_period import period_facts
 
-        window = "call_at >= %s" + (" AND call_at < %s" if until else "")
-        text = f"SELECT callid, record FROM {sql.TABLE} WHERE callid IN (SELECT callid FROM {sql.TABLE} WHERE {window}) ORDER BY callid"  # noqa: S608, E501
-        rows = self._rows(
-            sql.Query(text, "receipts_by_call_at"), (since,) if until is None else (since, until)
-        )
-        groups: dict[str, list[Receipt]] = {}
-        for callid, record in rows:
-            groups.setdefault(sql.decoded(callid), []).extend(sql.records([(record,)]))
-        for call in _folded(groups.values()):
-            if facts.matches(f := Facts.of_call(call), since, until, None):
-                yield f
+        return period_facts(self, since, until)
+
+    def period_aggregates(self, since: str, until: str | None = None, hourly: bool = False) -> Aggregates:
+        from voice_receipts.stores.sql_period import period_aggregates
+
+        return period_aggregates(self, since, until, hourly)
 
     def disconnect(self) -> None:
         """Drop the connection (SnapStart's restore; tests): the next statement opens a new one."""

@@ -175,36 +175,41 @@ class SQLiteStore(Store):
     def period_aggregates(
         self, since: str, until: str | None = None, hourly: bool = False
     ) -> facts.Aggregates:
-        """The report's counts by GROUP BY (reads.PERIOD_CALLS), in a temporary table of one row
-        a call that SQLite keeps (memory: its page cache; the rest spills to a temporary file)."""
-        window = "?" + (" AND call_at < ?" if until else "")
+        """The report's counts (stores/period.py) over a temporary table of one row a call, which
+        SQLite keeps (memory: its page cache; the rest spills to a temporary file): keys and odd
+        calls by GROUP BY, the counts by time and by shape tallied as the rows stream past."""
+        from collections import Counter
+
+        import voice_receipts.stores.period as period  # a report's SQL: never on the receive path
+
         params = (since,) if until is None else (since, until)
-        share = self._query(reads.in_window("?", until is not None), params)[0][0]
+        # most of the store in the period: one pass over receipts_fold beats probing it per call;
+        # counting the window stops at that share (an index range of at most that many entries)
         (total,) = self._query("SELECT max(rowid) FROM receipts")[0]  # about the rows, at once
-        # most of the store in the period: one pass over receipts_fold beats probing it per call
-        where = "" if share >= reads.MOSTLY * (total or 0) else (
-            f"WHERE callid IN (SELECT callid FROM receipts WHERE call_at >= {window})"  # noqa: S608
-        )  # fmt: skip
-        sql = reads.PERIOD_CALLS.format(where=where, p="?", until="AND at < ?" if until else "")
+        mostly = int(reads.MOSTLY * (total or 0))
+        share = self._query(reads.in_window("?", until is not None), (*params, mostly))[0][0]
+        within = share < mostly
+        sql = period.calls(period.SQLITE, within, until is not None)
+        width = 13 if hourly else 16
         try:
             with self._lock:
                 self._db.execute("PRAGMA cache_size = -32768")  # 32 MiB: the period's index pages
                 self._db.execute("DROP TABLE IF EXISTS temp.period_calls")
                 self._db.execute(
-                    f"CREATE TEMP TABLE period_calls AS {sql}", (() if not where else params) + params
+                    f"CREATE TEMP TABLE period_calls AS {sql}", (params if within else ()) + params
                 )
-                width = 13 if hourly else 16
                 rows = {
-                    name: self._db.execute(q.format(width=width)).fetchall()
-                    for name, q in reads.PERIOD_AGGREGATES.items()
+                    name: period.tallied(
+                        name, Counter(self._db.execute(period.TALLIES[name].format(width=width)))
+                    )
+                    if name in period.TALLIES
+                    else self._db.execute(a.select(period.SQLITE, width)).fetchall()
+                    for name, a in period.AGGREGATES.items()
                 }
                 self._db.execute("DROP TABLE temp.period_calls")
         except sqlite3.Error as exc:
             raise StoreUnavailable(f"sqlite store cannot read: {exc}") from None
-        found = facts.Aggregates.of_rows(rows, width)
-        for odd in self.facts_of([c for (c,) in rows["odd"]]):  # folded exactly, and added
-            found.add(odd)
-        return found
+        return self._add_odd(facts.Aggregates.of_rows(rows, width), [c for (c,) in rows["odd"]], since, until)
 
     def callids_for_context(self, context: str, limit: int) -> list[str]:
         # the WHERE repeats the index's own expression and condition, so SQLite uses it

@@ -172,7 +172,8 @@ def _failures(counted: Counter, reasons: dict, top: int = 10) -> list[dict[str, 
     beyond `top` are summed into one, so the table adds up to the failed card."""
     failed = sum(counted.values())
     rows = []
-    ranked = counted.most_common()
+    # most calls first, then by code: the same table whichever order a store counted them in
+    ranked = sorted(counted.items(), key=lambda kv: (-kv[1], kv[0] is None, kv[0] or 0))
     for code, n in ranked[:top]:
         if code in codes.FAILURE_CODES:
             zh, en = codes.FAILURE_CODES[code], codes.FAILURE_CODES_EN[code]

@@ -1,6 +1,7 @@
 """Where the report's numbers come from: the store, opened read-only as `show` opens it, through
-Store.period_aggregates (SQLite: GROUP BYs in the database, reads.py; DynamoDB: Queries on the
-by-day index, an hour at a time, counted as they stream; a queue cannot be read back)."""
+Store.period_aggregates (SQLite, MySQL, PostgreSQL: the calls folded and counted in the database,
+stores/period.py; DynamoDB: the by-day index read once, an hour at a time, counted as it streams;
+a queue cannot be read back)."""
 
 from __future__ import annotations
 
