@@ -23,6 +23,8 @@ from pathlib import Path
 
 import pytest
 
+from tests import kept_servers
+
 ADMIN_PASSWORD = "admin-pässword-1"  # non-ASCII on purpose: PyMySQL encodes it as latin-1 unless given bytes
 PG_BIN = Path("/usr/lib/postgresql/15/bin")
 INSTALL_HINT = (
@@ -113,6 +115,8 @@ class Server:
         self.start()
 
     def remove(self) -> None:
+        if getattr(self, "kept", False):  # tests/kept_servers.py's: its starter removes it
+            return
         self.stop()
         shutil.rmtree(self.folder, ignore_errors=True)
 
@@ -303,6 +307,8 @@ _SHARED: dict[str, Server] = {}
 def shared(kind: str) -> Server:
     """The test session's server of `kind`, started on first use; stopped at the session's end
     (conftest.py's sql_server fixture), or at the latest when the interpreter exits."""
+    if kind not in _SHARED and (kept := kept_servers.kept(kind)):
+        _SHARED[kind] = kept
     if kind not in _SHARED:
         if not _SHARED:
             atexit.register(stop_shared)

@@ -95,8 +95,12 @@ def test_calls_for_phone_on_dynamodb_is_one_query_on_the_index_then_each_call(aw
 @pytest.mark.parametrize("store", [SQSStore("q", client=object()), CMQStore("q", client=object())])
 def test_queue_stores_say_they_cannot_read(store):
     for read in (lambda: store.call("a"), lambda: store.calls_for_phone(PHONE), store.calls):
-        with pytest.raises(UnsupportedOperation, match=f"the {store.name} store is a queue"):
+        with pytest.raises(UnsupportedOperation) as caught:
             read()
+        assert str(caught.value) == (
+            f"the {store.name} store is a queue: it cannot read receipts back; consume the queue"
+            " (Receipt.from_message, voice_receipts.consume) or read a sqlite or dynamodb store"
+        )
 
 
 def test_read_only_never_creates_a_file(tmp_path):

@@ -86,4 +86,40 @@ def test_the_default_limit_is_50(store):
     assert len(store.calls_for_context("order-1")) == 50
     assert len(store.calls()) == 50
     assert len(store.calls(limit=None)) == 52
+    assert len(list(store.callids())) == 52  # every call: a listing of callids has no limit
     assert store.calls_for_phone(PHONE)[0].callid == "c51"
+
+
+def test_a_context_lookups_filters_come_before_its_limit(store):
+    # 55 calls sent for one context: the three oldest answered, the newer 52 not; reading only the
+    # newest 50 before filtering would find none of the answered ones
+    for n in range(55):
+        status(store, f"c{n:02d}", n, "0" if n < 3 else "1")
+        sent(store, f"c{n:02d}", n)
+    found = store.calls_for_context("order-1", state="answered")
+    assert [c.callid for c in found] == ["c02", "c01", "c00"]
+    # since inclusive, until exclusive, both on the call's time
+    found = store.calls_for_context("order-1", since=at(1), until=at(2), state="answered")
+    assert [c.callid for c in found] == ["c01"]
+
+
+def test_an_unfiltered_context_lookup_reads_only_the_calls_it_shows(store, monkeypatch):
+    for n in range(5):
+        status(store, f"c{n}", n, "0")
+        sent(store, f"c{n}", n)
+    asked = []
+    read = store.callids_for_context
+    monkeypatch.setattr(store, "callids_for_context", lambda c, limit: asked.append(limit) or read(c, limit))
+    assert [c.callid for c in store.calls_for_context("order-1", limit=2)] == ["c4", "c3"]
+    assert asked == [2]
+
+
+def test_a_period_is_the_calls_placed_in_it_with_or_without_an_end(store):
+    status(store, "early", 1, "0")
+    key(store, "early", 5)  # heard of inside the period, placed before it
+    status(store, "inside", 4, "0")
+    sent(store, "straddle", 6)  # sent inside the period, the call placed after its end
+    status(store, "straddle", 9, "0")
+    status(store, "late", 12, "0")
+    assert sorted(f.callid for f in store.period_facts(at(3), at(8))) == ["inside"]
+    assert sorted(f.callid for f in store.period_facts(at(3))) == ["inside", "late", "straddle"]

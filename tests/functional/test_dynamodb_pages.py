@@ -187,8 +187,9 @@ def test_listing_calls_since_a_moment_includes_that_moment_newest_first(paged):
     put(store, "voicecode_callback", 5, callid="b")
     put(store, "voicecode_callback", 5, callid="c")  # the same second as b: by callid, descending
     put(store, "voicekey_callback", 9, callid="a")  # a call's first receipt is what counts
+    put(store, "voicecode_callback", 0, callid="z")  # the oldest, whatever its name
     assert store.callids(since=at(5)) == ["c", "b"]
-    assert store.callids() == ["c", "b", "a"]
+    assert store.callids() == ["c", "b", "a", "z"]
 
 
 def test_a_failing_query_or_scan_names_the_table_and_what_to_do():
@@ -212,3 +213,66 @@ def test_a_failing_query_or_scan_names_the_table_and_what_to_do():
         assert denied.value.message == (
             f"listing calls needs dynamodb:Scan on {TABLE!r}, which this role lacks; give a callid or --phone"
         )
+        with Stubber(store.client) as stub:  # a Scan that fails otherwise: the same words as a Query's
+            stub.add_client_error("scan", "ProvisionedThroughputExceededException", http_status_code=400)
+            with pytest.raises(StoreUnavailable) as throttled:
+                store.callids()
+        assert throttled.value.message == (
+            f"dynamodb table {TABLE!r} is throttling (ProvisionedThroughputExceededException)"
+        )
+        with Stubber(store.client) as stub:  # the report's read: its first call, the same words
+            stub.add_client_error(
+                "describe_table", "ProvisionedThroughputExceededException", http_status_code=400
+            )
+            with pytest.raises(StoreUnavailable) as throttled:
+                list(store.receipts_between(at(0)))
+        assert throttled.value.message == (
+            f"dynamodb table {TABLE!r} is throttling (ProvisionedThroughputExceededException)"
+        )
+
+
+class BarePages:
+    """A DynamoDB-compatible service that leaves out what it need not say: no ItemCount, no
+    ScannedCount, no ConsumedCapacity, and no Items on a page that matched nothing."""
+
+    def describe_table(self, TableName: str) -> dict[str, Any]:
+        return {"Table": {"TableName": TableName}}
+
+    def scan(self, **request: Any) -> dict[str, Any]:
+        return {"Items": [{"callid": {"S": "c"}}]} if request.get("Segment") == 0 else {}
+
+
+def test_a_listing_of_pages_without_items_is_empty():
+    from voice_receipts.stores import dynamodb_scan
+
+    assert dynamodb_scan.callids(BarePages(), TABLE) == []
+
+
+def test_a_scan_of_pages_without_counts_or_cost_reads_them_as_none():
+    from voice_receipts.stores import dynamodb_scan
+
+    recorder = Recorder()
+    found = dynamodb_scan.items_between(BarePages(), TABLE, at(0), progress=recorder)
+    assert found == [{"callid": {"S": "c"}}]
+    assert recorder.total == 0 and recorder.added == [0, 0, 0, 0]
+    assert recorder.notes == [
+        f"scanned 0 items of {TABLE} in 4 segments for 1 receipts;"
+        " consumed 0 read capacity units (a Scan reads every item, whatever the filter)"
+    ]
+
+
+def test_a_context_lookup_asks_dynamodb_for_no_more_items_than_it_shows():
+    from voice_receipts.receipt import Receipt
+
+    with mock_aws():
+        raw = aws_client("dynamodb")
+        create_table(raw)
+        recording = Recording(raw)
+        store = DynamoDBStore(TABLE, client=recording)
+        for n in range(3):
+            store.put(
+                Receipt(callid=f"s{n}", kind="sent", event_id=f"sent-s{n}", received_at=at(n), context="o-1")
+            )
+        recording.requests.clear()
+        assert store.callids_for_context("o-1", 1) == ["s2"]
+        assert [r.get("Limit") for _, r in recording.requests] == [1]  # a read unit per item read

@@ -247,3 +247,51 @@ def test_a_report_on_dynamodb_folds_a_failure_that_came_within_the_hour_after_it
         period = (iso(END - timedelta(days=1)), iso(END))
         found = [(f.callid, f.state) for f in store.period_facts(*period)]
     assert found == [(f.callid, f.state) for f in lite.period_facts(*period)] == [("late-failure", "failed")]
+
+
+def test_a_dynamodb_period_is_what_sqlite_reads_fact_for_fact(aws_env):
+    receipts = list(calls(80, days=2))  # a call every 36 minutes: some in each hour's last quarter
+    lite = SQLiteStore(":memory:")
+    for r in receipts:
+        lite.put(r)
+    placed = sorted(f.at for f in lite.period_facts("2026-01-01T00:00:00Z"))
+    since = placed[10]  # exactly a call's time: since is inclusive
+    with mock_aws():
+        client = aws_client("dynamodb")
+        create_table(client)
+        store = DynamoDBStore(TABLE, client=client)
+        for r in receipts:
+            store.put(r)
+        for until, calls_in_it in ((placed[-10], 60), (None, 70)):  # None: up to now
+            found = sorted(store.period_facts(since, until), key=lambda f: f.callid)
+            expected = sorted(lite.period_facts(since, until), key=lambda f: f.callid)
+            assert len(expected) == calls_in_it
+            assert found == expected
+
+
+def test_dynamodb_listings_answer_what_sqlite_answers(aws_env):
+    """The by-day walk pages past PAGE calls with a cursor, with each filter: SQLite's answers."""
+    receipts = list(calls(240, days=2))  # more than a walk's page (200); a failure every fifth call
+    lite = SQLiteStore(":memory:")
+    for r in receipts:
+        lite.put(r)
+    placed = sorted(f.at for f in lite.period_facts("2026-01-01T00:00:00Z"))
+    since, until = placed[20], placed[-20]
+    with mock_aws():
+        client = aws_client("dynamodb")
+        create_table(client)
+        store = DynamoDBStore(TABLE, client=client)
+        for r in receipts:
+            store.put(r)
+        for s in (store, lite):
+            s.answers = (
+                [c.callid for c in s.calls(limit=None)],
+                [c.callid for c in s.calls(limit=210)],
+                [c.callid for c in s.calls(since=since, until=until, limit=None)],
+                [c.callid for c in s.calls(until=until, limit=5)],
+                [c.callid for c in s.calls(state="failed", limit=None)],
+                [c.callid for c in s.calls(since=since, state="failed", limit=3)],
+                [c.callid for c in s.calls_for_phone("13800138000", since=since, until=until, limit=300)],
+            )
+    assert store.answers == lite.answers
+    assert [len(a) for a in lite.answers] == [240, 210, 200, 5, 48, 3, 200]

@@ -71,10 +71,10 @@ def test_sqlite_keeps_one_sent_record_per_call_and_finds_calls_by_context(tmp_pa
         store.put(sent("c4", context=None, at="2026-01-04T00:00:00.000000Z"))
         store.put(callback("c1", "2026-01-01T00:00:30.000000Z"))
         assert store.receipts("c1")[0] == sent("c1", at="2026-01-01T00:00:00.000000Z")
-        assert store.callids_for_context("order-1") == ["c2", "c1"]  # newest first
+        assert store.callids_for_context("order-1", 50) == ["c2", "c1"]  # newest first
         assert store.callids_for_context("order-1", limit=1) == ["c2"]
-        assert store.callids_for_context("order-2") == ["c3"]
-        assert store.callids_for_context("nothing") == []
+        assert store.callids_for_context("order-2", 50) == ["c3"]
+        assert store.callids_for_context("nothing", 50) == []
         plan = store._query(
             "EXPLAIN QUERY PLAN SELECT callid FROM receipts WHERE kind = 'sent'"
             " AND json_extract(record, '$.context') = ? ORDER BY received_at DESC LIMIT ?",
@@ -96,7 +96,7 @@ def test_an_sqlite_file_from_before_sending_gains_the_context_index(tmp_path):
     old.close()
     with SQLiteStore(path) as store:
         store.put(sent("c1"))
-        assert store.callids_for_context("order-1") == ["c1"]
+        assert store.callids_for_context("order-1", 50) == ["c1"]
     indexes = sqlite3.connect(path).execute("SELECT name FROM sqlite_master WHERE type = 'index'").fetchall()
     assert ("receipts_by_context",) in indexes
 
@@ -130,9 +130,11 @@ def test_dynamodb_finds_calls_by_context_on_the_index(dynamodb):
     dynamodb.put(
         build_receipt(parse_callback(keypress("1", "c2")), received_at="2026-01-02T00:00:09.000000Z")
     )
-    assert dynamodb.callids_for_context("order-1") == ["c2", "c1"]
+    assert dynamodb.callids_for_context("order-1", 50) == ["c2", "c1"]
     assert dynamodb.callids_for_context("order-1", limit=1) == ["c2"]
-    assert dynamodb.callids_for_context("order-2") == ["c3"] and dynamodb.callids_for_context("x") == []
+    assert (
+        dynamodb.callids_for_context("order-2", 50) == ["c3"] and dynamodb.callids_for_context("x", 50) == []
+    )
     assert [r.kind for r in dynamodb.receipts("c1")] == ["sent", "voicecode"]
     assert sum(1 for i in all_items(dynamodb.client) if "context" in i) == 3  # only the sends
 

@@ -125,6 +125,10 @@ def test_store_is_injectable_with_any_client():
     app = App.configured(load_settings({"VOICE_RECEIPTS_STORE": "cmq://receipts"}), store)
     assert app(EVENT) == OK
     assert sent[0][0] == "receipts" and json.loads(sent[0][1])["callid"] == "c1"
+    # sent means stored: True, as from every store (a queue cannot tell a redelivery)
+    from voice_receipts.receipt import Receipt
+
+    assert store.put(Receipt("c2", "voicecode", "e2", "2026-12-01T00:00:00.000000Z")) is True
 
 
 # ----------------------------------------------------------------------------------------------
@@ -403,3 +407,10 @@ def test_nothing_imports_the_cmq_backend_or_the_aws_sdk_unless_asked():
         "assert not bad, bad"
     )
     subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_an_error_code_with_nothing_safe_to_show_is_an_unknown_error():
+    # the vendor's code is shown cut to safe characters; none left: the words say so, not ""
+    assert (
+        CMQStore("q", client=object())._explain(":-:", "whatever it echoed") == "cmq queue 'q': unknown error"
+    )

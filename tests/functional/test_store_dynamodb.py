@@ -230,6 +230,18 @@ def test_missing_credentials_are_a_503(monkeypatch):
     assert_unavailable(reply, "no usable AWS credentials (NoCredentialsError)")
 
 
+def test_a_warm_up_without_credentials_says_which_service_cannot_sign(monkeypatch):
+    # credentials a container endpoint hands out a moment later: runtime.py logs this, a put 503s
+    from voice_receipts.errors import StoreUnavailable
+
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
+        monkeypatch.delenv(name)
+    client = aws.make_client("dynamodb", endpoint_url=f"http://127.0.0.1:{closed_port()}")
+    with pytest.raises(StoreUnavailable) as caught:
+        aws.rehearse(client, "describe_table", {"TableName": TABLE})
+    assert caught.value.message == "dynamodb cannot be used: no usable AWS credentials (NoCredentialsError)"
+
+
 def test_a_silent_endpoint_ends_within_the_documented_worst_case():
     """The production bounds, measured: two attempts that each wait out the read timeout."""
     with silent_server() as port:

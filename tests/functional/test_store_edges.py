@@ -94,3 +94,18 @@ def test_sqlite_waits_for_another_writer_and_serves_any_thread(tmp_path, read_on
         thread.start()
         thread.join()
         assert found == [[]]
+
+
+def test_a_sqlite_read_that_fails_is_store_unavailable_saying_so(tmp_path):
+    store = SQLiteStore(tmp_path / "gone.db")
+    store.put(stored("voicecode_callback", 1, callid="c"))
+    store.close()  # what any sqlite3 error in a read becomes, without breaking a file
+    expected = "sqlite store cannot read: Cannot operate on a closed database."
+    for read in (
+        lambda: store.receipts("c"),
+        lambda: list(store.period_facts("2026-12-01T00:00:00Z")),
+        lambda: store.period_aggregates("2026-12-01T00:00:00Z"),
+    ):
+        with pytest.raises(StoreUnavailable) as caught:
+            read()
+        assert caught.value.message == expected

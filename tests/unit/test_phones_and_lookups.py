@@ -46,17 +46,38 @@ def test_what_cannot_be_a_phone_number_is_an_error_not_no_calls(typed):
         lookups.phone(typed)
 
 
-@pytest.mark.parametrize("empty", ["", " ", "\t", None])
+@pytest.mark.parametrize("empty", ["", " ", "\t", None, 5])
 @pytest.mark.parametrize("parse", [lookups.phone, lookups.context, lookups.callid])
 def test_an_empty_lookup_value_is_an_error(parse, empty):
     with pytest.raises(InvalidLookup, match="empty"):
         parse(empty)
 
 
+@pytest.mark.parametrize(
+    ("parse", "what"),
+    [(lookups.phone, "phone number"), (lookups.context, "context"), (lookups.callid, "callid")],
+)
+def test_an_empty_lookup_value_says_which_value(parse, what):
+    with pytest.raises(InvalidLookup) as caught:
+        parse(" ")
+    assert str(caught.value) == f"the {what} to look up is empty; give one"
+
+
+def test_a_callid_is_looked_up_up_to_the_longest_a_receipt_may_carry():
+    from voice_receipts.fields import MAX_CALLID
+
+    assert lookups.callid("c" * MAX_CALLID) == "c" * MAX_CALLID
+    with pytest.raises(InvalidLookup) as caught:
+        lookups.callid("c" * (MAX_CALLID + 1))
+    assert str(caught.value) == f"a callid has at most {MAX_CALLID} characters"
+
+
 def test_a_context_is_looked_up_exactly_as_it_was_sent():
     assert lookups.context(" order-7 ") == " order-7 "
-    with pytest.raises(InvalidLookup):
+    assert lookups.context("x" * 128) == "x" * 128
+    with pytest.raises(InvalidLookup) as caught:
         lookups.context("x" * 129)
+    assert str(caught.value) == "a context has at most 128 characters"
 
 
 @pytest.mark.parametrize(

@@ -39,8 +39,16 @@ def test_a_state_as_people_type_it(typed):
 
 
 def test_an_unknown_state_names_the_known_ones():
-    with pytest.raises(ValueError, match="undocumented"):
+    with pytest.raises(ValueError) as caught:
         states.parse_state("busy")
+    names = "answered, not_answered, call_error, failed, undocumented, in_progress, sent"
+    assert str(caught.value) == f"unknown state 'busy'; one of {names}"
+
+
+def test_an_unknown_state_is_echoed_cut_to_40_characters():
+    with pytest.raises(ValueError) as caught:
+        states.parse_state("b" * 41)
+    assert f"unknown state {'b' * 40!r};" in str(caught.value)
 
 
 @pytest.mark.parametrize(

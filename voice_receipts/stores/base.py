@@ -58,7 +58,7 @@ class Store(ABC):
         """Up to `limit` calls to one number ("+8613800138000"), most recent first (Call.at)."""
         return [c.callid for c in self._listing(None, None, None, limit, phone=phone)]
 
-    def callids_for_context(self, context: str, limit: int = 50) -> list[str]:
+    def callids_for_context(self, context: str, limit: int) -> list[str]:
         """Up to `limit` calls sent for one business id (their `sent` records' context), newest first."""
         raise self._cannot_read()
 

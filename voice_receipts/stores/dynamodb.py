@@ -117,7 +117,7 @@ class DynamoDBStore(Store):
         found = [from_item(i) for i in items]
         return sorted(found, key=lambda r: (r.received_at, r.event_id))
 
-    def callids_for_context(self, context: str, limit: int = 50) -> list[str]:
+    def callids_for_context(self, context: str, limit: int) -> list[str]:
         """Up to `limit` calls sent for one business id, newest first: one Query on by-context
         (eventually consistent: a send recorded a moment ago may be missing)."""
         callids: dict[str, None] = {}  # insertion-ordered set

@@ -50,10 +50,6 @@ def _row(item: dict[str, Any]) -> facts.Row:
     return tuple(_value(item.get(name)) for name in facts.FOLD_INPUTS)
 
 
-def _day(moment: str) -> str:
-    return moment[:10]
-
-
 def _days_down(top: str, bottom: str) -> Iterator[str]:
     day = parse_iso(top[:10] + "T00:00:00Z")
     while day.strftime("%Y-%m-%d") >= bottom[:10]:

@@ -153,7 +153,9 @@ INSERT = f"INSERT INTO {TABLE} ({', '.join(COLUMNS)}) VALUES ({_VALUES})"
 ON_CONFLICT = " ON CONFLICT DO NOTHING"  # PostgreSQL: no target, or an INSERT-only role is refused
 
 
-def rehearsal(types: tuple[str, ...] | None = None) -> str:
+# not mutated (make mutate, docs/testing.md): run at import, for the stores' class attributes,
+# before mutmut switches a mutant on; test_store_sql_setup.py's warm-up tests check its statement
+def rehearsal(types: tuple[str, ...] | None = None) -> str:  # pragma: no mutate block
     """warm()'s statement: the very INSERT, selecting no row. It needs what a receipt needs (the
     table, its columns, INSERT privilege; SELECT on nothing) and stores nothing. `types` casts
     each value (PostgreSQL types a bare parameter in a SELECT list as text)."""
@@ -219,9 +221,11 @@ RECEIPTS_SINCE = Query(
 )
 
 
+# not mutated (make mutate, docs/testing.md): sample values and names for the plan test's EXPLAIN,
+# which no receipt or read depends on
 def reads(
     since: str, until: str | None, phone: str, context: str
-) -> dict[str, tuple[Query, tuple[Any, ...]]]:
+) -> dict[str, tuple[Query, tuple[Any, ...]]]:  # pragma: no mutate block
     """Every read with sample parameters, by the Store method that runs it: what the plan test
     EXPLAINs, so a read added here is checked there."""
     key = phone.encode()

@@ -113,7 +113,7 @@ class SQLStore(Store):
         rows = self._rows(sql.CALLIDS_FOR_PHONE, (phone.encode("utf-8", "surrogatepass"), limit))
         return [sql.decoded(callid) for (callid,) in rows]
 
-    def callids_for_context(self, context: str, limit: int = 50) -> list[str]:
+    def callids_for_context(self, context: str, limit: int) -> list[str]:
         rows = self._rows(sql.CALLIDS_FOR_CONTEXT, (context.encode("utf-8", "surrogatepass"), limit))
         return [sql.decoded(callid) for (callid,) in rows]
 

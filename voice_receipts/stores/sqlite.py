@@ -211,7 +211,7 @@ class SQLiteStore(Store):
             raise StoreUnavailable(f"sqlite store cannot read: {exc}") from None
         return self._add_odd(facts.Aggregates.of_rows(rows, width), [c for (c,) in rows["odd"]], since, until)
 
-    def callids_for_context(self, context: str, limit: int = 50) -> list[str]:
+    def callids_for_context(self, context: str, limit: int) -> list[str]:
         # the WHERE repeats the index's own expression and condition, so SQLite uses it
         rows = self._query(
             "SELECT callid FROM receipts WHERE kind = 'sent' AND json_extract(record, '$.context') = ?"
