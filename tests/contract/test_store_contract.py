@@ -139,3 +139,13 @@ def test_a_calls_time_decides_listings_and_reports_the_same_on_every_store(table
     counted = table.store.period_aggregates(*day)
     assert sum(counted.calls.values()) == 3 and dict(counted.failures) == {8: 1}
     assert isinstance(counted, Aggregates) and dict(counted.ring) == {5: 1, 30: 1}
+
+
+def test_a_context_holding_a_lone_surrogate_finds_nothing_on_every_store(table):
+    # what a command line makes of bytes that are not UTF-8 (surrogateescape): no stored context
+    # can hold one, so no call matches; the lookup must answer that, not fail
+    table.store.put(
+        Receipt(callid="c", kind="sent", event_id="sent-c", received_at="2026-12-01T00:00:00Z", context="o")
+    )
+    assert table.store.calls_for_context("o\udcff") == []
+    assert [c.callid for c in table.store.calls_for_context("o")] == ["c"]
