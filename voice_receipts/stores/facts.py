@@ -7,7 +7,7 @@ stores as columns, DynamoDB as attributes its by-day index projects): FOLD_INPUT
 first then arrival order, the last status receipt wins, any failure receipt makes the call failed
 (states.call_state), a call's time is its status receipt's start else its first arrival (Call.at),
 the one duration rule (durations.py, applied when the receipt is written). A test folds every
-sample both ways and compares (tests/unit/test_facts.py), so the two cannot drift apart.
+sample both ways and compares (tests/functional/test_reads_at_scale.py), so the two cannot drift apart.
 """
 
 from __future__ import annotations
