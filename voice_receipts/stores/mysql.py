@@ -7,6 +7,7 @@ connection rules) is in sql.py and sql_store.py; here are the driver's settings 
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import voice_receipts.stores.period as period
@@ -131,21 +132,16 @@ def unverified_tls() -> Any:
     return context
 
 
-_CONNECTION: Any = None
-
-
+@functools.cache  # built once per process, on the first connect
 def _connection_class() -> Any:
     """PyMySQL's Connection, whose "preferred" TLS (no ssl argument: TLS when the server offers
     it, nothing verified) gets unverified_tls() instead of a context that loads the trust store.
     If PyMySQL ever stops building that context through _create_ssl_ctx({}), the override is not
     called: the same TLS, slower, and tests/functional/test_store_mysql_tls.py fails to say so."""
-    global _CONNECTION  # noqa: PLW0603 - built once per process, on the first connect
-    if _CONNECTION is None:
-        from pymysql.connections import Connection
+    from pymysql.connections import Connection
 
-        class PreferredTLS(Connection):  # type: ignore[misc]
-            def _create_ssl_ctx(self, sslp: Any) -> Any:
-                return unverified_tls() if sslp == {} else super()._create_ssl_ctx(sslp)
+    class PreferredTLS(Connection):  # type: ignore[misc]
+        def _create_ssl_ctx(self, sslp: Any) -> Any:
+            return unverified_tls() if sslp == {} else super()._create_ssl_ctx(sslp)
 
-        _CONNECTION = PreferredTLS
-    return _CONNECTION
+    return PreferredTLS

@@ -203,6 +203,6 @@ def split_rows(d: Dialect, rows: list[tuple[Any, ...]]) -> dict[str, list[tuple[
     for row in rows:
         lo, hi = slots[row[0]]
         found[row[0]].append(tuple(row[lo:hi]))
-    if d.least != SQLITE.least:  # hex: the least failure reason of a shape
-        found["shape"] = [(*r[:6], r[6] and bytes.fromhex(r[6])) for r in found["shape"]]
+    if d.least != SQLITE.least:  # hex: the least failure reason of a shape, its last column
+        found["shape"] = [(*r[:-1], r[-1] and bytes.fromhex(r[-1])) for r in found["shape"]]
     return found
