@@ -65,7 +65,8 @@ def test_a_number_with_any_digit_but_ascii_is_refused_before_sending(settings, s
 
 def test_a_context_with_any_character_outside_the_allowed_classes_is_refused_before_sending(settings, stub):
     before = stub.arrived
-    for ch in NEVER[::7] + ["\n", "\r", "\x85", "\u2028", "\u2029", "\u061c", "\u202e", "\ufeff"]:
+    # a sample of each class through send_code (every code point is checked by is_context below)
+    for ch in NEVER[::211] + ["\n", "\r", "\x85", "\u2028", "\u2029", "\u061c", "\u202e", "\ufeff"]:
         for context in (f"order{ch}42", f"order-42{ch}"):
             assert not sending.is_context(context)
             with pytest.raises(SendInvalid, match="context"):
