@@ -102,24 +102,50 @@ def sql_store(sql_server):
 
 
 # `make mutate` (mutmut) runs, per mutant, every test that reaches the mutated function and stops
-# at the first failure: run the unit tests first, then the quick functional files, the slowest
-# last, so a mutant that a fast test kills costs only that test. Outside mutmut, pytest's order.
+# at the first failure. A mutant is most often killed by the tests named after its module
+# (stores/sql_store.py: test_store_sql*.py; config.py: test_config.py), so those run first, then
+# those named after its package (gateways/), each unit before functional; then the unit tests,
+# the quick functional files, the slowest last. A killed mutant then costs few tests; config.py's
+# reach 500 tests, which in file order ran test_auth's before test_config's. Outside mutmut,
+# pytest's order.
 MUTATION_EARLY = ("test_log_line.py", "test_auth.py", "test_pipeline.py", "test_handler.py", "test_health.py")
 MUTATION_LAST = ("test_stores_agree.py", "test_aws_moto_server.py", "test_store_cmq.py", "test_store_sqs.py")
 
 
-def _mutation_rank(nodeid: str) -> int:
+def _words(name: str) -> set[str]:
+    """A module's or a test file's words, singular and plural: sql_store -> sql, store, stores."""
+    words = {w for w in name.split("_") if w and w not in ("test", "py", "x")}
+    return words | {w + "s" for w in words} | {w.removesuffix("s") for w in words}
+
+
+def _mutated_words(mutant: str) -> tuple[set[str], set[str]]:
+    """voice_receipts.stores.sql_store.xǁSQLStoreǁrun__mutmut_5 -> ({sql, store...}, {stores...})"""
+    parts = [p for p in mutant.split(".") if not p.startswith(("x_", "xǁ"))]
+    module = parts[-1] if len(parts) > 1 else ""
+    package = parts[-2] if len(parts) > 2 else ""
+    return _words(module), _words(package) - {"voice", "receipts"}
+
+
+def _mutation_rank(nodeid: str, mutant: str = "") -> tuple[int, int]:
     path = nodeid.split("::")[0]
-    if "/unit/" in path:
-        return 0
-    return 1 if path.endswith(MUTATION_EARLY) else 3 if path.endswith(MUTATION_LAST) else 2
+    file_words = _words(path.rsplit("/", 1)[-1].removesuffix(".py"))
+    module, package = _mutated_words(mutant)
+    unit = "/unit/" in path
+    if file_words & module:
+        return (0, 0 if unit else 1)
+    if file_words & package:
+        return (1, 0 if unit else 1)
+    if unit:
+        return (2, 0)
+    return (3, 1 if path.endswith(MUTATION_EARLY) else 3 if path.endswith(MUTATION_LAST) else 2)
 
 
 def pytest_collection_modifyitems(config, items):
     import os
 
-    if os.environ.get("MUTANT_UNDER_TEST"):
-        items.sort(key=lambda item: _mutation_rank(item.nodeid))
+    mutant = os.environ.get("MUTANT_UNDER_TEST", "")
+    if mutant and mutant not in ("stats", "fail", "list_all_tests"):
+        items.sort(key=lambda item: _mutation_rank(item.nodeid, mutant))
 
 
 def pytest_configure(config):
