@@ -90,12 +90,14 @@ $(VENV)/.mutate: $(VENV)/.dev requirements-mutate.txt
 	touch $@
 
 # tests/kept_servers.py: one MariaDB and one PostgreSQL for the whole run, not one per mutant.
+# The venv first on PATH: mutmut runs `mypy` (type_check_command) by name.
 # TMPDIR in memory (/dev/shm where there is one; open to all, as /tmp, for the postgres user):
 # the tests' SQLite files and the servers' data, whose fsyncs were a tenth of a second of every
 # mutant that opens a store.
 mutate: $(VENV)/.mutate
 	tmp=$$(mktemp -d /dev/shm/vr-mutate-XXXXXX 2>/dev/null || mktemp -d) && chmod 1777 $$tmp && \
-	  TMPDIR=$$tmp $(PY) -m tests.kept_servers $(VENV)/bin/mutmut run --max-children $(MUTATE_JOBS); \
+	  TMPDIR=$$tmp PATH="$(abspath $(VENV))/bin:$$PATH" \
+	  $(PY) -m tests.kept_servers $(VENV)/bin/mutmut run --max-children $(MUTATE_JOBS); \
 	  status=$$?; rm -rf $$tmp; exit $$status
 	$(VENV)/bin/mutmut results
 
