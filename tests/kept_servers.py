@@ -43,9 +43,17 @@ def kept(kind: str):
     return thaw(json.loads(text)[kind]) if text else None
 
 
+def _stopped(signum, frame):
+    raise SystemExit(128 + signum)
+
+
 def main(command: list[str]) -> int:
+    import signal
+
     from tests import sqlservers
 
+    # a `kill` (SIGTERM) ends the run as Ctrl-C does: through `finally`, so no server is left behind
+    signal.signal(signal.SIGTERM, _stopped)
     servers = {}
     try:
         for kind in sqlservers.KINDS:
