@@ -84,7 +84,10 @@ def walk(
             "ScanIndexForward": False,
             "Limit": page,
         }
-        if failed:
+        if failed and phone:  # by-number holds keys only, no `kind`: a failure's event_id says it
+            request["FilterExpression"] = "begins_with(event_id, :f)"  # receipt.event_id: "kind-digest"
+            request["ExpressionAttributeValues"][":f"] = {"S": "voice_failure-"}
+        elif failed:
             request["FilterExpression"] = "kind = :f"
             request["ExpressionAttributeValues"][":f"] = {"S": "voice_failure"}
         for item in store._query(**request):
