@@ -30,6 +30,8 @@ PHONE_INDEX = "by-number"  # (phone, call_at), keys only
 DAY_INDEX = "by-day"  # (call_day, call_at), the fold inputs
 # A listing with no --since looks back this far (one empty Query a day costs half a read unit)
 LOOKBACK_DAYS = 92
+# After every call_at a receipt can hold (times.LATEST_SECONDS is 9999-12-30): "9999" was not
+LAST = "9999-12-31T23:59:59.999999Z"
 # A report reads each by-day entry of its period once, an hour at a time, from BEFORE the period
 # (a call's `sent` record comes just before it starts) to LATE after it; a call is counted once
 # the read is LATE past its time: a key press or a failure receipt (whose call_at is its arrival)
@@ -69,7 +71,7 @@ def walk(
     """Store.walk: by-number for one number, else by-day, a day at a time newest first."""
     now = datetime.now(timezone.utc)
     if phone:  # one number is one partition: its whole history, newest first
-        top = min(x for x in (cursor[0] if cursor else None, until, "9999") if x)
+        top = min(x for x in (cursor[0] if cursor else None, until, LAST) if x)
         bottom = since or "0000"
     else:  # days are partitions: from the top day down to `since`, or LOOKBACK_DAYS back
         top = min(x for x in (cursor[0] if cursor else None, until, to_iso(now + timedelta(days=1))) if x)
@@ -84,7 +86,10 @@ def walk(
             "ScanIndexForward": False,
             "Limit": page,
         }
-        if failed:
+        if failed and phone:  # by-number holds keys only, no `kind`: a failure's event_id says it
+            request["FilterExpression"] = "begins_with(event_id, :f)"  # receipt.event_id: "kind-digest"
+            request["ExpressionAttributeValues"][":f"] = {"S": "voice_failure-"}
+        elif failed:
             request["FilterExpression"] = "kind = :f"
             request["ExpressionAttributeValues"][":f"] = {"S": "voice_failure"}
         for item in store._query(**request):
