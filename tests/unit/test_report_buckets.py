@@ -25,3 +25,15 @@ def test_hours_only_for_a_zone_of_whole_hours():
     assert kolkata.starts[kolkata.of("2026-11-27T18:45")] == datetime(2026, 11, 28).date()
     shanghai = Buckets(since, NOW, ZoneInfo("Asia/Shanghai"))
     assert shanghai.of("2026-11-27T16") == shanghai.of("2026-11-27T16:59") == shanghai.of("2026-11-28T15:59")
+
+
+def test_weeks_start_on_monday_and_months_on_the_first():
+    since = datetime(2026, 9, 2, tzinfo=timezone.utc)  # a Wednesday
+    weeks = Buckets(since, since + timedelta(days=70), timezone.utc)
+    assert weeks.unit == "week" and weeks.starts[0] == datetime(2026, 8, 31).date()  # the Monday before
+    assert {start.weekday() for start in weeks.starts} == {0}
+    months = Buckets(since, since + timedelta(days=400), timezone.utc)
+    assert months.unit == "month" and months.starts[:2] == [
+        datetime(2026, 9, 1).date(),
+        datetime(2026, 10, 1).date(),
+    ]

@@ -186,15 +186,26 @@ def test_a_documented_code_shows_the_spec_s_words_and_an_undocumented_one_vms_s(
 
 def test_keys_per_notification_call_fall_into_0_1_2_and_3_or_more():
     calls = Calls()
-    for callid, keys in {"k0": "", "k1": "1", "k2": "12", "k3": "123", "k5": "12345"}.items():
+    keyed = {"k0": "", "k1": "1", "k2": "12", "k3": "123", "k4": "1234", "k5": "12345"}
+    for callid, keys in keyed.items():  # 3, 4 and 5 keys: each edge of "3 or more"
         calls.status(callid, "0")
         for key in keys:
             calls.add("voicekey_callback", callid=callid, keypress=key)
     calls.add("voicecode_callback", callid="code-call")  # a verification code call: no keys to count
     _, summary = calls.report()
-    assert summary["keys_per_notification"] == {"0": 1, "1": 1, "2": 1, "3+": 2}
-    assert summary["keys"] == {"1": 4, "2": 3, "3": 2, "4": 1, "5": 1}
-    assert list(summary["keys"]) == ["1", "2", "3", "4", "5"]  # most pressed first
+    assert summary["keys_per_notification"] == {"0": 1, "1": 1, "2": 1, "3+": 3}
+    assert summary["keys"] == {"1": 5, "2": 4, "3": 3, "4": 2, "5": 1}
+
+
+def test_keys_are_listed_in_keypad_order_not_by_presses_or_as_text():
+    calls = Calls()
+    for n, key in enumerate("#" * 4 + "*" * 3 + "0" * 2 + "9" + "1" + "A" * 5):
+        calls.status(f"k{n}", "0")  # a call each: one call's identical key receipts are one receipt
+        calls.add("voicekey_callback", callid=f"k{n}", keypress=key)
+    _, summary = calls.report()
+    # keypad order 1-9, 0, *, #, then anything else: not most pressed first, not sorted as text
+    assert list(summary["keys"]) == ["1", "9", "0", "*", "#", "A"]
+    assert summary["keys"]["#"] == 4 and summary["keys"]["A"] == 5
 
 
 # --- durations ------------------------------------------------------------------------------------
