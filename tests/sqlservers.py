@@ -116,6 +116,7 @@ class Server:
 
     def remove(self) -> None:
         if getattr(self, "kept", False):  # tests/kept_servers.py's: its starter removes it
+            self.drop_databases()
             return
         self.stop()
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -143,8 +144,21 @@ class Server:
 
     def new_database(self) -> str:
         name = "t_" + uuid.uuid4().hex[:12]
-        self.execute(f"CREATE DATABASE {name}")
+        # PostgreSQL's default (WAL_LOG) writes the whole template through the WAL: 50 to 60 ms
+        # and 8 MB of WAL a database here; FILE_COPY copies its files (18 ms; fsync is off)
+        self.execute(
+            f"CREATE DATABASE {name}" + (" STRATEGY FILE_COPY" if self.scheme == "postgresql" else "")
+        )
+        vars(self).setdefault("created", []).append(name)
         return name
+
+    def drop_databases(self) -> None:
+        """Drop the databases this process made. A server kept for a whole `make mutate` serves
+        thousands of sessions, each making a few: kept, they filled gigabytes of /dev/shm."""
+        force = " WITH (FORCE)" if self.scheme == "postgresql" else ""  # a test's open session
+        for name in vars(self).pop("created", []):
+            with contextlib.suppress(Exception):  # gone with its server either way
+                self.execute(f"DROP DATABASE IF EXISTS {name}{force}")
 
 
 class MariaDB(Server):
