@@ -14,6 +14,7 @@ import socket
 
 import pytest
 
+import voice_receipts.stores.sql as sql
 from tests import samples
 from tests.sqlservers import ADMIN_PASSWORD, free_port
 from voice_receipts.callbacks import parse_callback
@@ -105,6 +106,15 @@ def test_a_mysql_server_asking_for_a_local_file_gets_nothing(sql_session_store, 
         store.run(load, "read")
     assert store.server.execute(f"SELECT COUNT(*) FROM {table}", database=store.database) == ((0,),)
     store.server.execute(f"DROP TABLE {table}", database=store.database)
+
+
+def test_a_row_mysql_refuses_is_an_error_never_already_stored(sql_session_store):
+    """Only a duplicate key means "stored before"; any other refused INSERT is a 503 the sender
+    retries, never a 200 for a receipt that was not stored."""
+    store = sql_session_store("mysql")
+    params = (None, *sql.row(RECEIPT)[1:])  # callid NOT NULL: error 1048, an IntegrityError
+    with pytest.raises(StoreUnavailable, match="IntegrityError \\(1048"):
+        store.run(lambda db: store._insert(db, params), "store the receipt")
 
 
 # -- PostgreSQL -----------------------------------------------------------------------------------
