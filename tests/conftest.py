@@ -101,6 +101,43 @@ def sql_store(sql_server):
         store.close()
 
 
+@pytest.fixture(scope="session")
+def _shared_databases(sql_server):
+    """kind -> a database with the schema `db init` makes, made once per session, on first use."""
+    from tests import sqlservers
+
+    made: dict[str, str] = {}
+
+    def get(kind: str) -> str:
+        if kind not in made:
+            made[kind] = sqlservers.fresh_database(sql_server(kind))
+        return made[kind]
+
+    return get
+
+
+@pytest.fixture
+def sql_session_store(sql_server, _shared_databases):
+    """sql_session_store("mysql" | "postgresql", **url options) -> a store on the session's shared
+    database of that kind (no `db init` per test); closed after the test. For tests that store no
+    rows: they look at the store's connections and sessions, not at a table's contents."""
+    from tests import sqlservers
+    from voice_receipts.stores import open_store
+
+    opened = []
+
+    def make(kind: str, **query: str):
+        server = sql_server(kind)
+        store = open_store(sqlservers.admin_url(server, _shared_databases(kind), **query))
+        store.server, store.database = server, _shared_databases(kind)
+        opened.append(store)
+        return store
+
+    yield make
+    for store in opened:
+        store.close()
+
+
 # `make mutate` (mutmut) runs, per mutant, every test that reaches the mutated function and stops
 # at the first failure. A mutant is most often killed by the tests named after its module
 # (stores/sql_store.py: test_store_sql*.py; config.py: test_config.py), so those run first, then
