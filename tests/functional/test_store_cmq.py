@@ -131,6 +131,31 @@ def test_store_is_injectable_with_any_client():
     assert store.put(Receipt("c2", "voicecode", "e2", "2026-12-01T00:00:00.000000Z")) is True
 
 
+def test_attempts_are_what_the_store_was_given_and_at_least_one(stub):
+    """Retries are the caller's to choose: attempts=1 sends once even on a fast transient fault."""
+    client = cmq_module.build_client("ap-guangzhou", cmq_module.credential_from(env_for(stub)), stub.url)
+    receipt = Receipt("c1", "voicecode", "e1", "2026-12-01T00:00:00.000000Z")
+    for attempts, sent in ((1, 1), (0, 1), (-3, 1), (2, 2)):
+        before = stub.arrived
+        stub.fail_next("RequestLimitExceeded", times=sent)  # a further attempt would be stored
+        with pytest.raises(StoreUnavailable, match="RequestLimitExceeded"):
+            CMQStore("receipts", client, attempts=attempts, backoff_s=0).put(receipt)
+        assert stub.arrived - before == sent, attempts
+
+
+def test_an_sdk_error_without_a_code_is_an_unknown_error_not_a_crash():
+    from tencentcloud.common.exception.tencent_cloud_sdk_exception import TencentCloudSDKException
+
+    class Failing:
+        def SendCmqMsg(self, request):  # noqa: N802 - the SDK's name
+            raise TencentCloudSDKException(None, None)
+
+    receipt = Receipt("c1", "voicecode", "e1", "2026-12-01T00:00:00.000000Z")
+    with pytest.raises(StoreUnavailable) as caught:
+        CMQStore("q", Failing()).put(receipt)
+    assert caught.value.message == "cmq queue 'q': unknown error"
+
+
 # ----------------------------------------------------------------------------------------------
 # region and credentials
 
@@ -177,7 +202,12 @@ def test_scf_role_credentials_sign_with_the_session_token():
         ),
         pytest.param(
             {"TENCENTCLOUD_SECRET_ID": None, "TENCENTCLOUD_SECRET_KEY": None},
-            ["no Tencent Cloud credentials", "TENCENTCLOUD_SECRETID", "TENCENTCLOUD_SECRET_ID"],
+            # the store's name first, then the permission the function's role needs
+            [
+                "cmq store: no Tencent Cloud credentials",
+                "a role with tdmq:SendCmqMsg",
+                "TENCENTCLOUD_SECRET_ID",
+            ],
             id="no-credentials",
         ),
         pytest.param(

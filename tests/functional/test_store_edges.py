@@ -62,6 +62,11 @@ def test_dynamodb_table_names_are_3_to_255_characters(aws_env, length, ok):
             DynamoDBStore.open(name, Settings())
 
 
+def test_a_dynamodb_table_name_may_use_every_character_dynamodb_allows(aws_env):
+    name = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-"  # [a-zA-Z0-9_.-]
+    assert DynamoDBStore.open(name, Settings()).table_name == name
+
+
 @pytest.mark.parametrize("name", ["a b", "tä-ble", "t/able", "t:able"])
 def test_dynamodb_table_names_of_other_characters_are_refused(aws_env, name):
     with pytest.raises(ConfigError, match=repr(name).replace("\\", "\\\\")):
