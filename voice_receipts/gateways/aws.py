@@ -77,7 +77,7 @@ class AwsRestApi(HttpAdapter):
             query_lists(multi) if isinstance(multi, dict) else query_lists(event.get("queryStringParameters"))
         )
         return Request(
-            method=str(event.get("httpMethod", "")).upper(),
+            method=str(event["httpMethod"]).upper(),  # infer() chose this adapter for it
             body=body_bytes(event),
             path=text(event.get("path")) or "/",
             query=query,

@@ -61,7 +61,7 @@ class TencentFunctionUrl(HttpAdapter):
     def request(cls, event: dict[str, Any], context: Any) -> Request:
         headers = lower_headers(event.get("headers"))
         return Request(
-            method=str(event.get("httpMethod", "")).upper(),
+            method=str(event["httpMethod"]).upper(),  # infer() chose this adapter for it
             body=body_bytes(event),
             path=text(event.get("path")) or "/",
             query=query_lists(event.get("queryString")),
