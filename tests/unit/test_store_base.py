@@ -69,3 +69,24 @@ def test_a_period_is_the_calls_placed_in_it_not_every_call_heard_of_in_it():
         ("2026-11-28T00:09", "answered"): 1,
     }
     assert store.period_aggregates(at(3), at(8), hourly=True).calls == {("2026-11-28T00", "answered"): 1}
+
+
+def test_a_period_reads_only_the_receipts_that_arrived_in_it():
+    """The end is the read's too: a receipt that arrived after until is not read (docs/testing.md
+    called dropping it equivalent: the same calls, but everything since `since` read and folded)."""
+    store, asked = ListStore(), []
+    status(store, "inside", 4)
+    status(store, "after", 20)
+    between = store.receipts_between
+    store.receipts_between = lambda *args, **kwargs: asked.append(args) or between(*args, **kwargs)
+    assert [f.callid for f in store.period_facts(at(3), at(10))] == ["inside"]
+    assert asked == [(at(3), at(10))]
+
+
+def test_a_status_that_says_it_started_after_until_is_not_in_the_period_though_it_arrived_before():
+    """VMS's clock is not ours: a status received before until may say the call started after
+    it (Call.at). The period is the calls placed in it, so the end applies to Call.at as well."""
+    store = ListStore()
+    status(store, "skewed", 11, received=9)
+    status(store, "inside", 4)
+    assert [f.callid for f in store.period_facts(at(3), at(10))] == ["inside"]

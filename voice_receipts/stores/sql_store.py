@@ -138,7 +138,9 @@ class SQLStore(Store):
     ) -> list[Cursor]:
         key = phone.encode("utf-8", "surrogatepass") if phone is not None else None
         text, params = reads.walk_query("%s", cursor, since, until, key, failed, page)
-        rows = self._rows(sql.Query(text, "receipts_by_call_at"), params)
+        # one number's walk reads receipts_by_phone (phone, call_at): EXPLAINed on both servers
+        index = "receipts_by_call_at" if key is None else "receipts_by_phone"
+        rows = self._rows(sql.Query(text, index), params)
         return [(sql.decoded(at), sql.decoded(callid)) for at, callid in rows]
 
     def calls_of(self, callids: list[str]) -> list[Call]:
