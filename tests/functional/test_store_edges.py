@@ -44,6 +44,15 @@ def test_a_read_only_reader_refuses_what_is_not_a_file(tmp_path, path):
     assert not (tmp_path / "missing.db").exists()
 
 
+def test_a_read_only_memory_store_is_never_a_file_that_happens_to_be_named_so(tmp_path, monkeypatch):
+    """`:memory:` is SQLite's name for no file: a reader refuses it even where a receipts
+    database called ":memory:" sits in the working directory (it would read that file)."""
+    monkeypatch.chdir(tmp_path)
+    SQLiteStore(tmp_path / ":memory:").close()  # a real receipts database of that name
+    with pytest.raises(StoreUnavailable, match="no receipts database at"):
+        SQLiteStore(":memory:", read_only=True)
+
+
 def test_a_file_without_the_receipts_table_is_not_a_receipts_database(tmp_path):
     import sqlite3
 
