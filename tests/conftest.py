@@ -140,10 +140,13 @@ def sql_session_store(sql_server, _shared_databases):
 
 # `make mutate` (mutmut) runs, per mutant, every test that reaches the mutated function and stops
 # at the first failure, so the order decides what a killed mutant costs. First the tests named
-# after its module (stores/sql_store.py: test_store_sql*.py; config.py: test_config.py), then all
-# the others; each group fastest first, by the durations mutmut measured in its stats pass
-# (mutants/mutmut-stats.json). File order had run a 9 s replay through both SQL servers before
-# the 0.01 s test that kills most of stores/facts.py's mutants. Outside mutmut, pytest's order.
+# after its module or package (stores/sql_store.py: test_store_sql*.py, test_sql_*.py;
+# gateways/aws.py: test_gateway*.py, test_aws_*.py; config.py: test_config.py), then all the
+# others; each group fastest first, by the durations mutmut measured in its stats pass
+# (mutants/mutmut-stats.json). "store" names every store's tests, so it names none.
+# File order had run a 9 s replay through both SQL servers before the 0.01 s test that kills
+# most of stores/facts.py's mutants. Outside mutmut, pytest's order.
+_TOO_COMMON = {"store", "stores", "voice", "receipts"}
 
 
 def _words(name: str) -> set[str]:
@@ -153,9 +156,9 @@ def _words(name: str) -> set[str]:
 
 
 def _mutated_words(mutant: str) -> set[str]:
-    """voice_receipts.stores.sql_store.xǁSQLStoreǁrun__mutmut_5 -> {sql, store, stores, ...}"""
+    """voice_receipts.gateways.aws.xǁAwsRestApiǁrequest__mutmut_5 -> {aws, gateway, gateways, ...}"""
     parts = [p for p in mutant.split(".") if not p.startswith(("x_", "xǁ"))]
-    return _words(parts[-1]) if len(parts) > 1 else set()
+    return set().union(*(_words(p) for p in parts[1:])) - _TOO_COMMON
 
 
 def _measured() -> dict[str, float]:
@@ -169,8 +172,8 @@ def _measured() -> dict[str, float]:
 
 
 def _mutation_rank(nodeid: str, module: set[str], durations: dict[str, float]) -> tuple[int, float]:
-    file_words = _words(nodeid.split("::")[0].rsplit("/", 1)[-1].removesuffix(".py"))
-    return (0 if file_words & module else 1, durations.get(nodeid, 1.0))
+    named = _words(nodeid.split("::")[0].rsplit("/", 1)[-1].removesuffix(".py")) & module
+    return (0 if named else 1, durations.get(nodeid, 1.0))
 
 
 def pytest_collection_modifyitems(config, items):
