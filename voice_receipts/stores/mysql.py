@@ -68,7 +68,9 @@ class MySQLStore(SQLStore):
             # bytes: PyMySQL would encode a str as latin-1, and a non-ASCII password would fail
             password=(a.password or "").encode("utf-8"),
             database=a.database,
-            charset="utf8mb4",  # 4-byte UTF-8 on the connection (emoji); not MySQL's 3-byte utf8
+            # 4-byte UTF-8 on the connection (emoji), not MySQL's 3-byte utf8; PyMySQL's default
+            # too, and it lower-cases the name: said, not relied on
+            charset="utf8mb4",  # pragma: no mutate
             collation="utf8mb4_bin",
             autocommit=True,  # each INSERT is its own transaction, committed before 200
             connect_timeout=connect_timeout,

@@ -91,7 +91,7 @@ class PostgreSQLStore(SQLStore):
             options=f"-c statement_timeout={ms['read_timeout']} -c lock_timeout={ms['read_timeout']}"
             f" -c idle_session_timeout={ms['idle_timeout']}",
             tcp_user_timeout=ms["read_timeout"],
-            keepalives=1,
+            keepalives=1,  # pragma: no mutate (libpq's default is on, and any other number is on too)
             keepalives_idle=max(1, int(t["read_timeout"] / 2)),
             keepalives_interval=1,
             keepalives_count=3,
@@ -137,7 +137,7 @@ def _connection_class() -> Any:
         import psycopg
 
         class Connection(psycopg.Connection):
-            read_timeout = 10.0
+            read_timeout = 10.0  # pragma: no mutate (_open sets each connection's before its first wait)
 
             def wait(self, gen: Any, interval: float = 0.1, timeout: float | None = None) -> Any:
                 return super().wait(gen, interval, self.read_timeout if timeout is None else timeout)
