@@ -68,3 +68,42 @@ def test_sockets_and_options():
 def test_mask_password_masks_any_url_like_text():
     assert mask_password("x mysql://a:b@c/d y sqs://q") == "x mysql://a:***@c/d y sqs://q"
     assert mask_password("dynamodb://table") == "dynamodb://table"
+
+
+SHAPE = "must look like {scheme}://USER[:PASSWORD]@HOST[:PORT]/DB[?OPTIONS]: {why}, got {url!r}"
+
+
+@pytest.mark.parametrize(
+    "text, why",
+    [
+        ("mysql://bob:hunter2@db", "no database name (/DB)"),
+        ("mysql://bob:hunter2@db/", "no database name (/DB)"),
+        ("mysql://bob:hunter2@db/a/b", "no database name (/DB)"),
+        ("postgresql://db/voice", "no USER"),
+        ("postgresql://@db/voice", "no USER"),
+        ("mysql://bob:hunter2@/voice", "no HOST"),
+        ("mysql://bob:hunter2@db/voice?sslmode=maybe",
+         "sslmode must be one of disable, prefer, require, verify-ca, verify-full"),
+        ("mysql://bob:hunter2@db/voice?wait=0", "wait must be between 0 and 3600 seconds"),
+        ("mysql://bob:hunter2@db/voice?read_timeout=3600.5", "read_timeout must be between 0 and 3600 seconds"),
+    ],
+)  # fmt: skip
+def test_a_bad_sql_url_is_refused_in_words_that_say_what_to_write(text, why):
+    """The whole message, word for word: the shape to follow, what is wrong, the URL (masked)."""
+    with pytest.raises(ConfigError) as refused:
+        load_settings({"VOICE_RECEIPTS_STORE": text})
+    scheme = text.split(":", 1)[0]
+    expected = SHAPE.format(scheme=scheme, why=why, url=text.replace("hunter2", "***"))
+    assert refused.value.message == f"VOICE_RECEIPTS_STORE {expected}"
+
+
+@pytest.mark.parametrize(
+    ("seconds", "ok"), [("0.001", True), ("3600", True), ("0", False), ("3600.001", False)]
+)
+def test_each_timeout_is_more_than_0_and_at_most_an_hour(seconds, ok):
+    text = f"mysql://bob@db/voice?connect_timeout={seconds}"
+    if ok:
+        assert SQLAddress.of(StoreURL.parse(text)).timeouts["connect_timeout"] == float(seconds)
+    else:
+        with pytest.raises(ConfigError, match="connect_timeout must be between 0 and 3600 seconds"):
+            SQLAddress.of(StoreURL.parse(text))
