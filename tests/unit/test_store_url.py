@@ -107,3 +107,14 @@ def test_each_timeout_is_more_than_0_and_at_most_an_hour(seconds, ok):
     else:
         with pytest.raises(ConfigError, match="connect_timeout must be between 0 and 3600 seconds"):
             SQLAddress.of(StoreURL.parse(text))
+
+
+def test_a_url_without_a_password_takes_the_settings_one_only_for_the_settings_store():
+    """The library's open_store(url, settings): the settings' password (read from the environment
+    they were loaded from) goes with their own store's URL, never with another database's."""
+    from voice_receipts.stores import open_store
+
+    env = {"VOICE_RECEIPTS_STORE": "postgresql://bob@db/voice", "VOICE_RECEIPTS_DB_PASSWORD": SECRET}
+    settings = load_settings(env)  # not os.environ, which has no password
+    assert open_store("postgresql://bob@db/voice", settings).address.password == SECRET
+    assert open_store("postgresql://bob@db/other", settings).address.password is None
