@@ -28,6 +28,13 @@ def test_another_nation_code_is_kept():
     assert phones.of_receipt("412345678", "61") == "+61412345678"
 
 
+def test_a_national_number_is_looked_up_in_the_nation_given():
+    # the same digits are another number in another nation; one typed with its + stays its own
+    assert lookups.phone("412 345 678", nation="61") == "+61412345678"
+    assert lookups.phone("412345678") == "+86412345678"
+    assert lookups.phone("+8613800138000", nation="61") == "+8613800138000"
+
+
 @pytest.mark.parametrize(
     "typed",
     [
