@@ -118,3 +118,17 @@ def test_a_url_without_a_password_takes_the_settings_one_only_for_the_settings_s
     settings = load_settings(env)  # not os.environ, which has no password
     assert open_store("postgresql://bob@db/voice", settings).address.password == SECRET
     assert open_store("postgresql://bob@db/other", settings).address.password is None
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        ("mysql://bob:p@ss@db/voice", ("bob", "p@ss", "db", 3306, "voice")),  # the last @ ends the user
+        ("mysql://bob:pw@db:3307/voice", ("bob", "pw", "db", 3307, "voice")),
+        ("mysql://bob@[::1]:3307/voice", ("bob", None, "::1", 3307, "voice")),
+        ("postgresql://bob@[::1]/voice", ("bob", None, "::1", 5432, "voice")),
+    ],
+)
+def test_a_sql_url_is_split_into_user_password_host_port_and_database(text, parts):
+    address = SQLAddress.of(StoreURL.parse(text))
+    assert (address.user, address.password, address.host, address.port, address.database) == parts
