@@ -18,6 +18,7 @@ from datetime import datetime, timedelta, timezone
 from typing import TYPE_CHECKING, Any
 
 import voice_receipts.stores.facts as facts
+from voice_receipts import kinds
 from voice_receipts.stores.base import FAILURE_LATE
 from voice_receipts.times import parse_iso, to_iso
 
@@ -88,10 +89,10 @@ def walk(
         }
         if failed and phone:  # by-number holds keys only, no `kind`: a failure's event_id says it
             request["FilterExpression"] = "begins_with(event_id, :f)"  # receipt.event_id: "kind-digest"
-            request["ExpressionAttributeValues"][":f"] = {"S": "voice_failure-"}
+            request["ExpressionAttributeValues"][":f"] = {"S": f"{kinds.VOICE_FAILURE}-"}
         elif failed:
             request["FilterExpression"] = "kind = :f"
-            request["ExpressionAttributeValues"][":f"] = {"S": "voice_failure"}
+            request["ExpressionAttributeValues"][":f"] = {"S": kinds.VOICE_FAILURE}
         for item in store._query(**request):
             row = (item["call_at"]["S"], item["callid"]["S"])
             if (cursor is None or row < tuple(cursor)) and (until is None or row[0] < until):

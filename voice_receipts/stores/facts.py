@@ -188,8 +188,8 @@ class Aggregates:
         is decoded, its sums (MySQL: Decimal) made ints."""
         found = cls(width)
         for moment, state, n, fee in rows["calls"]:
-            found.calls[(_text(moment), _text(state))] += int(n)  # pragma: no mutate
-            found.fees[_text(moment)] += int(fee)
+            found.calls[(decoded(moment), decoded(state))] += int(n)  # pragma: no mutate
+            found.fees[decoded(moment)] += int(fee)
         for ring, talk, failed, code, keys, n, reason in rows["shape"]:
             if ring is not None:
                 found.ring[int(ring)] += int(n)
@@ -197,15 +197,16 @@ class Aggregates:
                 found.talk[int(talk)] += int(n)
             if failed:
                 found.failures[code] += int(n)
-                found._reason(code, _text(reason))
+                found._reason(code, decoded(reason))
             if keys is not None:
                 found.keys_per_call[int(keys)] += int(n)
         for key, n in rows["keys"]:
-            found.keys[_text(key) or ""] += int(n)  # pragma: no mutate; no key is "" (fold())
+            found.keys[decoded(key) or ""] += int(n)  # pragma: no mutate; no key is "" (fold())
         return found
 
 
-def _text(value: Any) -> Any:
+def decoded(value: Any) -> Any:
+    """Text a driver gave back as bytes (a VARBINARY or bytea column) as str; str as it is."""
     if isinstance(value, bytes | bytearray):
         return value.decode("utf-8", "surrogatepass")  # pragma: no mutate
     return value

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from voice_receipts.receipt import Receipt
 
 from voice_receipts.stores.facts import EXTRA_COLUMNS, fold_columns
+from voice_receipts.stores.facts import decoded as decoded  # sql.decoded, for the SQL stores: one function
 
 TABLE = "receipts"
 COLUMNS = (
@@ -238,12 +239,6 @@ def reads(
         "receipts_between": (RECEIPTS_BETWEEN, (since, until or "9999")),
         "receipts_since": (RECEIPTS_SINCE, (since,)),
     }
-
-
-def decoded(value: str | bytes) -> str:
-    if isinstance(value, bytes | bytearray):
-        return value.decode("utf-8", "surrogatepass")  # pragma: no mutate
-    return value
 
 
 def between(since: str, until: str | None) -> tuple[Query, tuple[Any, ...]]:
