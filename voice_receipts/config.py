@@ -170,7 +170,9 @@ def _store(env: Mapping[str, str], override: str | None, cloud: bool) -> StoreUR
 
 
 def _tokens(env: Mapping[str, str], cloud: bool) -> tuple[str, ...]:
-    current, previous = env.get(TOKEN, ""), env.get(TOKEN_PREVIOUS, "")
+    # typed str, not inferred: a None default here would pass every test, and mypy now refuses it
+    current: str = env.get(TOKEN, "")
+    previous: str = env.get(TOKEN_PREVIOUS, "")
     for name, value in ((TOKEN, current), (TOKEN_PREVIOUS, previous)):
         if value and not TOKEN_PATTERN.fullmatch(value):
             raise ConfigError(f"{name} must be {TOKEN_HINT}; the value set is not (not shown)")

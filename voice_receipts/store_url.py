@@ -124,10 +124,11 @@ class SQLAddress:
             raise refuse("no USER")
         if not slash or not database or "/" in database:
             raise refuse("no database name (/DB)")
-        host, colon, port_text = hostport.rpartition(":") if "]" not in hostport[-1:] else ("", "", "")
-        if not colon:
+        if hostport.endswith("]") or ":" not in hostport:  # no port: `host` or an IPv6 `[::1]`
             host, port_text = hostport, ""
-        host = host.strip("[]")
+        else:
+            host, _, port_text = hostport.rpartition(":")
+        host = host.removeprefix("[").removesuffix("]")  # only an IPv6 address's own brackets
         try:
             port = int(port_text) if port_text else DEFAULT_PORTS[url.scheme]
         except ValueError:

@@ -91,6 +91,11 @@ def test_a_failure_receipt_keeps_its_code_as_a_number_and_chinese_text(client, s
     assert item["failure_code"] == {"N": "8"}
     assert item["failure_reason"] == {"S": "空号"}
     assert store.receipts("c2")[0].failure_text == "空号"
+    # the callback as it came, compact and in UTF-8: an item's size is its UTF-8 bytes (400 KB at
+    # most), and "空号" escaped as \u7a7a\u53f7 or ", " between fields would cost more of them
+    raw = item["raw"]["S"]
+    assert "空号" in raw and ", " not in raw and ": " not in raw
+    assert json.loads(raw) == FAILURE["voice_failure_callback"]
 
 
 def test_any_raw_callback_stores_even_what_a_map_attribute_would_refuse(store):

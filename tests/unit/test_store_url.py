@@ -127,8 +127,24 @@ def test_a_url_without_a_password_takes_the_settings_one_only_for_the_settings_s
         ("mysql://bob:pw@db:3307/voice", ("bob", "pw", "db", 3307, "voice")),
         ("mysql://bob@[::1]:3307/voice", ("bob", None, "::1", 3307, "voice")),
         ("postgresql://bob@[::1]/voice", ("bob", None, "::1", 5432, "voice")),
+        ("postgresql://bob@[::1]:/voice", ("bob", None, "::1", 5432, "voice")),  # an empty port
+        ("mysql://bob@db:/voice", ("bob", None, "db", 3306, "voice")),
+        ("mysql://bob@DBX/voice", ("bob", None, "DBX", 3306, "voice")),  # X is no bracket
     ],
 )
 def test_a_sql_url_is_split_into_user_password_host_port_and_database(text, parts):
     address = SQLAddress.of(StoreURL.parse(text))
     assert (address.user, address.password, address.host, address.port, address.database) == parts
+
+
+@pytest.mark.parametrize("option", ["sslmode", "connect_timeout", "socket"])
+def test_an_option_given_without_a_value_is_refused_not_dropped(option):
+    """`?sslmode=` is a mistake to say, not the default taken in silence."""
+    with pytest.raises(ConfigError, match=option):
+        SQLAddress.of(StoreURL.parse(f"mysql://bob@db/voice?{option}="))
+
+
+def test_an_at_sign_in_an_option_is_not_where_the_password_is_shown():
+    url = StoreURL.parse("mysql://bob:hunter2@db/voice?sslrootcert=/certs/ca@db.pem")
+    assert str(url) == "mysql://bob:***@db/voice?sslrootcert=/certs/ca@db.pem"
+    assert SQLAddress.of(url).sslrootcert == "/certs/ca@db.pem"

@@ -182,7 +182,7 @@ class Aggregates:
         self.reasons[code] = reason if known is None else known if reason is None else min(known, reason)
 
     @classmethod
-    def of_rows(cls, rows: dict[str, list[Row]], width: int = 16) -> Aggregates:
+    def of_rows(cls, rows: dict[str, list[Row]], width: int) -> Aggregates:
         """From the rows of period.AGGREGATES' queries, by name (less the odd calls); the same
         name's rows may come from several reads (added up). A SQL store's text kept as bytes
         is decoded, its sums (MySQL: Decimal) made ints."""
