@@ -27,7 +27,7 @@ def check_token(query: Mapping[str, Sequence[str]], accepted: Sequence[str]) -> 
     if len(given) != 1:
         raise Unauthorized("missing token" if not given else "token given more than once")
     # bytes, so that non-ASCII input is compared rather than raising TypeError
-    candidate = given[0].encode("utf-8", "surrogatepass")
+    candidate = given[0].encode(errors="surrogatepass")
     matched = False
     for token in accepted:
         matched |= hmac.compare_digest(candidate, token.encode())

@@ -163,7 +163,7 @@ def event_id(key: str, raw: dict[str, Any]) -> str:
     same key carry identical bodies (the spec gives them no sequence number) and count as one.
     """
     canonical = json.dumps(raw, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    digest = hashlib.sha256(f"{key}\n{canonical}".encode("utf-8", "surrogatepass")).hexdigest()
+    digest = hashlib.sha256(f"{key}\n{canonical}".encode(errors="surrogatepass")).hexdigest()
     return f"{kind_of(key)}-{digest[:32]}"
 
 

@@ -53,6 +53,18 @@ def test_a_state_filter_comes_before_the_limit(store):
     assert [c.callid for c in store.calls_for_phone(PHONE, limit=2)] == ["missed-5", "missed-4"]
 
 
+def test_newer_calls_of_another_state_never_end_the_walk_early(store):
+    """Far more newer calls than a first page holds, none of the state asked for: they are not
+    counted towards the limit, so the walk goes on to the older call that matches."""
+    status(store, "answered", 0, "0")
+    sent(store, "answered", 0)
+    for n in range(1, 41):
+        status(store, f"missed-{n}", n, "1")
+        sent(store, f"missed-{n}", n)
+    assert [c.callid for c in store.calls(limit=1, state="answered")] == ["answered"]
+    assert [c.callid for c in store.calls_for_phone(PHONE, limit=1, state="answered")] == ["answered"]
+
+
 def test_a_since_filter_comes_before_the_limit(store):
     # "old" was placed before `since` but heard of again last of all (a key press): it is the
     # newest by its latest receipt, and must neither be listed nor take a newer call's place

@@ -143,6 +143,17 @@ def test_duration_is_in_milliseconds_to_the_microsecond(make_app):
     assert line["duration_ms"] == round(line["duration_ms"], 3)
 
 
+def test_duration_is_the_clocks_difference_in_milliseconds_rounded_to_three_places(make_app, monkeypatch):
+    import types
+
+    import voice_receipts.app as app_module
+
+    readings = iter([100.0, 100.0123456])  # the request's start and its end, 12.3456 ms apart
+    monkeypatch.setattr(app_module, "time", types.SimpleNamespace(perf_counter=lambda: next(readings)))
+    line = run(make_app(), samples.tencent_url(samples.body("voicecode_callback")))
+    assert line["duration_ms"] == 12.346
+
+
 def test_with_metrics_on_the_line_counts_the_receipt_by_kind_and_the_call_by_state(make_app):
     from voice_receipts.metrics import Metrics
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 
@@ -122,6 +123,8 @@ def test_group_id_is_the_callid_or_a_stable_digest():
     assert group_id("a b") == group_id("a b") != "a b"  # a space is not allowed in a group id
     assert group_id("x" * 129).startswith("sha256-")
     assert len(group_id("通话")) == len("sha256-") + 64
+    # a lone surrogate (a callid that was not UTF-8) is hashed as its bytes would be, not refused
+    assert group_id("c\udc80") == "sha256-" + hashlib.sha256(b"c\xed\xb2\x80").hexdigest()
 
 
 # -- from_url ---------------------------------------------------------------------------------

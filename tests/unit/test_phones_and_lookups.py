@@ -88,6 +88,38 @@ def test_a_context_is_looked_up_exactly_as_it_was_sent():
 
 
 @pytest.mark.parametrize(
+    ("typed", "nation", "number"),
+    [
+        ("0044 20 7946 0018", "86", "+442079460018"),  # 00 starts an international number too
+        ("0 20 7946 0018", "44", "+4402079460018"),  # a trunk 0 is kept, not guessed away
+        ("12 3456", "+ 1", "+1123456"),  # the nation as people write it: a + and a space
+        ("8612345678", "86", "+868612345678"),  # starts with 86 but is no 13-digit mainland number
+        ("+1234567", "86", "+1234567"),  # E.164's shortest and longest
+        ("+123456789012345", "86", "+123456789012345"),
+    ],
+)
+def test_a_number_is_given_its_nation_only_when_national(typed, nation, number):
+    assert phones.normalise(typed, nation) == number
+
+
+@pytest.mark.parametrize(
+    ("typed", "nation", "why"),
+    [
+        (" - ", "86", "no digits"),
+        ("138 0013 800O", "86", "only the digits 0-9, spaces, hyphens and a leading + or 00"),
+        ("13800138000", "X86", "the nation code is not digits"),
+        ("13800138000", "++86", "the nation code is not digits"),
+        ("+123456", "86", "a phone number has 7 to 15 digits with its nation code"),
+        ("+1234567890123456", "86", "a phone number has 7 to 15 digits with its nation code"),
+    ],
+)
+def test_what_is_not_a_number_is_refused_saying_why_without_the_digits(typed, nation, why):
+    with pytest.raises(phones.NotAPhone) as refused:
+        phones.normalise(typed, nation)
+    assert str(refused.value) == why
+
+
+@pytest.mark.parametrize(
     ("mobile", "nationcode", "phone"),
     [
         ("13800138000", "86", "+8613800138000"),
@@ -95,6 +127,7 @@ def test_a_context_is_looked_up_exactly_as_it_was_sent():
         ("138 0013 8000", "86", "+8613800138000"),
         ("+8613800138000", "86", "+8613800138000"),  # drifted payloads: already international
         ("not-a-number", "86", "+86not-a-number"),  # kept as it came: nothing lost
+        ("not-a-number", None, "+not-a-number"),
         ("", "86", None),
         (None, "86", None),
     ],

@@ -27,7 +27,7 @@ class Request:
     headers: Mapping[str, str] = field(default_factory=dict)  # names in lower case
     source_ip: str | None = None  # as the gateway itself saw it, never from a client header
     request_id: str = ""
-    via: str = "direct"  # the adapter's name, for logs
+    via: str = field(kw_only=True)  # the adapter's name, for logs: each gateway says its own
     # True only for an invocation the cloud's IAM/CAM authorised (no URL, no method, no token):
     # such a request skips the method, source and token checks, and nothing else
     platform_authorised: bool = False
@@ -80,7 +80,7 @@ def body_bytes(event: Mapping[str, Any]) -> bytes:
         except (binascii.Error, ValueError):
             raise BadRequest("body is marked base64 but is not valid base64") from None
     # surrogatepass: a lone surrogate must reach the JSON parser, which rejects it with a clear 400
-    return body.encode("utf-8", "surrogatepass")
+    return body.encode(errors="surrogatepass")
 
 
 def lower_headers(headers: Any) -> dict[str, str]:

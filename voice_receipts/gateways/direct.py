@@ -27,7 +27,7 @@ class Direct:
         if isinstance(event, dict) and not GATEWAY_KEYS.isdisjoint(event):
             raise BadRequest("the event is neither a callback nor a gateway event this service knows")
         try:
-            body = json.dumps(event, ensure_ascii=False).encode("utf-8", "surrogatepass")
+            body = json.dumps(event, ensure_ascii=False).encode(errors="surrogatepass")
         except (TypeError, ValueError):
             raise BadRequest("the event cannot be read as JSON") from None
         # an invocation is authorised by the cloud's own IAM/CAM: there is no URL and no token

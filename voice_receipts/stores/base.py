@@ -206,19 +206,15 @@ class Store(ABC):
             certain = sum(1 for f in found if f.at > cursor[0])
             if limit is not None and certain >= limit:
                 break
-        return self._chosen(found, since, until, state, limit)
+        return self._chosen(found, None, None, limit)  # each page's calls matched already
 
     def _chosen(
-        self,
-        found: Iterable[Facts],
-        since: str | None,
-        until: str | None,
-        state: str | None,
-        limit: int | None,
+        self, found: Iterable[Facts], until: str | None, state: str | None, limit: int | None
     ) -> list[Call]:
-        """The newest `limit` of these facts that match, folded whole."""
-        wanted = facts.newest_first(f for f in found if facts.matches(f, since, until, state))
-        return self.calls_of([f.callid for f in (wanted[:limit] if limit is not None else wanted)])
+        """The newest `limit` (None: all) of these facts that match, folded whole (no `since`:
+        every caller's facts are at or after it already)."""
+        wanted = facts.newest_first(f for f in found if facts.matches(f, None, until, state))
+        return self.calls_of([f.callid for f in wanted[:limit]])
 
     def _fold(self, callids: Iterable[str]) -> Iterable[Call]:
         for callid in callids:

@@ -160,7 +160,7 @@ class DynamoDBStore(Store):
             every = self.callids()
         except UnsupportedOperation:
             return found
-        return super()._chosen(self.facts_of(every), None, until, state, limit)
+        return super()._chosen(self.facts_of(every), until, state, limit)
 
     def walk(
         self,
@@ -207,7 +207,7 @@ class DynamoDBStore(Store):
         try:
             while True:
                 page = self.client.query(**request)
-                yield from page.get("Items", [])
+                yield from page["Items"]  # every Query answer has Items (none asks Select=COUNT)
                 if "LastEvaluatedKey" not in page:
                     return
                 request["ExclusiveStartKey"] = page["LastEvaluatedKey"]

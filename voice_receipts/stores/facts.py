@@ -112,7 +112,7 @@ def fold(rows: Sequence[Sequence[Any]]) -> Facts:
         elif k == kinds.VOICE_FAILURE:
             failure = row
         elif k == kinds.SENT:
-            kind = kind or kinds.SENT_MESSAGES.get(row[12] or "")
+            kind = kind or kinds.SENT_MESSAGES.get(row[12])  # None: no message, no kind
         heard = heard or k != kinds.SENT
     result = status[5] if status else None
     return Facts(

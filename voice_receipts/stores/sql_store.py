@@ -110,11 +110,12 @@ class SQLStore(Store):
         return [sql.decoded(callid) for (callid,) in self._rows(query, params)]
 
     def callids_for_phone(self, phone: str, limit: int) -> list[str]:
-        rows = self._rows(sql.CALLIDS_FOR_PHONE, (phone.encode("utf-8", "surrogatepass"), limit))
+        # "+" and ASCII digits (lookups.phone): no lone surrogate to pass
+        rows = self._rows(sql.CALLIDS_FOR_PHONE, (phone.encode(), limit))
         return [sql.decoded(callid) for (callid,) in rows]
 
     def callids_for_context(self, context: str, limit: int) -> list[str]:
-        rows = self._rows(sql.CALLIDS_FOR_CONTEXT, (context.encode("utf-8", "surrogatepass"), limit))
+        rows = self._rows(sql.CALLIDS_FOR_CONTEXT, (context.encode(errors="surrogatepass"), limit))
         return [sql.decoded(callid) for (callid,) in rows]
 
     def receipts_between(

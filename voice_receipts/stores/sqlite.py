@@ -213,7 +213,7 @@ class SQLiteStore(Store):
         return self._add_odd(facts.Aggregates.of_rows(rows, width), [c for (c,) in rows["odd"]], since, until)
 
     def callids_for_context(self, context: str, limit: int) -> list[str]:
-        if context != context.encode("utf-8", "replace").decode("utf-8"):
+        if context != context.encode(errors="replace").decode():
             return []  # a lone surrogate (undecodable command-line bytes): no stored context has one
         # the WHERE repeats the index's own expression and condition, so SQLite uses it
         rows = self._query(

@@ -125,4 +125,4 @@ def group_id(callid: str) -> str:
     """callid itself when SQS accepts it as a MessageGroupId, else a stable digest of it."""
     if _GROUP_ID.match(callid):
         return callid
-    return "sha256-" + hashlib.sha256(callid.encode("utf-8", "surrogatepass")).hexdigest()
+    return "sha256-" + hashlib.sha256(callid.encode(errors="surrogatepass")).hexdigest()
