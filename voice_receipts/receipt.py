@@ -80,7 +80,7 @@ class Receipt:
         if values.get("kind") in kinds.STATUS_KINDS and values.get("result") is None:
             # stored before `result` was kept apart: status held the word, or the raw value
             values["result"] = states.result_of_status(values.get("status"))
-            values["status"] = states.status_of_result(values["result"] or "")
+            values["status"] = states.status_of_result(values["result"])
         return cls(**values)
 
     @classmethod

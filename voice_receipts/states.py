@@ -73,10 +73,12 @@ _STATUS_WORD = {CallState.NOT_ANSWERED: "unanswered"}
 
 def state_of_result(result: str | None) -> CallState:
     """A status receipt's `result` as VMS sent it -> its state; UNDOCUMENTED for anything else."""
-    return STATE_OF_RESULT.get((result or "").strip(), CallState.UNDOCUMENTED)
+    if result is None:  # a status receipt without its result
+        return CallState.UNDOCUMENTED
+    return STATE_OF_RESULT.get(result.strip(), CallState.UNDOCUMENTED)
 
 
-def status_of_result(result: str) -> str:
+def status_of_result(result: str | None) -> str:
     """Receipt.status: answered / unanswered / call_error / undocumented. Derived in this one
     place so the stored word never depends on anything but the result."""
     state = state_of_result(result)

@@ -57,3 +57,12 @@ def test_an_unknown_state_is_echoed_cut_to_40_characters():
 def test_the_stored_status_word_is_derived_in_one_place_and_reads_back(result, status):
     assert states.status_of_result(result) == status
     assert states.result_of_status(status) == (result if result != "9" else "undocumented")
+
+
+@pytest.mark.parametrize("result", [None, "", " ", "7", " 0x"])
+def test_a_missing_empty_or_unknown_result_is_undocumented(result):
+    assert states.state_of_result(result) == states.CallState.UNDOCUMENTED
+
+
+def test_a_result_is_read_without_the_spaces_around_it():
+    assert states.state_of_result(" 0 ") == states.state_of_result("0") != states.CallState.UNDOCUMENTED
