@@ -135,3 +135,13 @@ def test_a_period_is_the_calls_placed_in_it_with_or_without_an_end(store):
     status(store, "late", 12, "0")
     assert sorted(f.callid for f in store.period_facts(at(3), at(8))) == ["inside"]
     assert sorted(f.callid for f in store.period_facts(at(3))) == ["inside", "late", "straddle"]
+
+
+def test_a_call_sent_before_until_but_placed_after_it_is_not_listed(store):
+    # the `sent` record is walked (its time is before `until`), the call's time is its start
+    status(store, "inside", 4, "0")
+    sent(store, "straddle", 6)
+    status(store, "straddle", 9, "0")
+    assert [c.callid for c in store.calls(until=at(8))] == ["inside"]
+    assert [c.callid for c in store.calls_for_phone(PHONE, until=at(8))] == ["inside"]
+    assert [c.callid for c in store.calls(until=at(10))] == ["straddle", "inside"]

@@ -1,7 +1,7 @@
 import pytest
 
 from tests.samples import CALLBACKS, body
-from voice_receipts.callbacks import load_json, parse_callback
+from voice_receipts.callbacks import MODELS, load_json, parse_callback
 from voice_receipts.errors import BadRequest, NotJSON
 
 
@@ -129,3 +129,33 @@ def test_errmsg_never_echoes_the_value():
     with pytest.raises(BadRequest) as caught:
         parse_callback(body("voicecode_callback", mobile={"secret": "13812345678"}))
     assert "13812345678" not in caught.value.message
+
+
+KINDS = ", ".join(MODELS)
+
+
+@pytest.mark.parametrize(
+    ("document", "message"),
+    [
+        ({}, "body must hold exactly one callback kind key; found 0 keys"),
+        ({"a": 1, "b": 2}, "body must hold exactly one callback kind key; found 2 keys"),
+        (
+            {"z": 1, **body("voicekey_callback"), **body("voicecode_callback")},
+            "body must hold exactly one callback kind key; found 3 keys (voicecode_callback, voicekey_callback)",
+        ),
+        ({"sms_callback": {}}, f"unknown callback kind 'sms_callback'; expected one of {KINDS}"),
+        ({"13800138000": {}}, f"unknown callback kind; expected one of {KINDS}"),  # maybe a number
+    ],
+)
+def test_a_body_without_one_known_kind_is_refused_word_for_word(document, message):
+    with pytest.raises(BadRequest) as caught:
+        parse_callback(document)
+    assert caught.value.message == message
+
+
+def test_a_number_beyond_a_double_is_refused_word_for_word():
+    with pytest.raises(NotJSON) as caught:
+        load_json(b'{"voicekey_callback": {"callid": "c", "n": [1e400]}}')
+    assert caught.value.message == (
+        "body is not valid JSON: number out of range (beyond ±1.7976931348623157e308)"
+    )

@@ -148,3 +148,16 @@ def test_an_at_sign_in_an_option_is_not_where_the_password_is_shown():
     url = StoreURL.parse("mysql://bob:hunter2@db/voice?sslrootcert=/certs/ca@db.pem")
     assert str(url) == "mysql://bob:***@db/voice?sslrootcert=/certs/ca@db.pem"
     assert SQLAddress.of(url).sslrootcert == "/certs/ca@db.pem"
+
+
+def test_a_refusal_names_where_the_url_came_from():
+    """The library's open_store says "store URL"; the command line and the settings their own."""
+    from voice_receipts.stores import open_store
+
+    with pytest.raises(ConfigError) as refused:
+        open_store("mongodb://db/voice")
+    assert refused.value.message.startswith("store URL must be a store URL (sqlite:///receipts.db, ")
+    for text in ("mysql://db/voice", "mongodb://db/voice"):  # a SQL URL's shape, or no store at all
+        with pytest.raises(ConfigError) as refused:
+            StoreURL.parse(text, origin="--store")
+        assert refused.value.message.startswith("--store must ")
