@@ -125,6 +125,7 @@ def test_a_url_without_a_password_takes_the_settings_one_only_for_the_settings_s
     [
         ("mysql://bob:p@ss@db/voice", ("bob", "p@ss", "db", 3306, "voice")),  # the last @ ends the user
         ("mysql://bob:pw@db:3307/voice", ("bob", "pw", "db", 3307, "voice")),
+        ("mysql://bob@corp@db/voice", ("bob@corp", None, "db", 3306, "voice")),  # no password, too
         ("mysql://bob@[::1]:3307/voice", ("bob", None, "::1", 3307, "voice")),
         ("postgresql://bob@[::1]/voice", ("bob", None, "::1", 5432, "voice")),
         ("postgresql://bob@[::1]:/voice", ("bob", None, "::1", 5432, "voice")),  # an empty port
