@@ -65,3 +65,25 @@ def test_an_old_file_whose_migration_fails_is_left_as_it_was_and_the_error_says_
     db = sqlite3.connect(path)  # no column added: the migration is all or nothing
     assert "phone" not in {row[1] for row in db.execute("PRAGMA table_info(receipts)")}
     db.close()
+
+
+@pytest.mark.parametrize("record", ["not json", "[1, 2]", '{"callid": "x", "mobile": "13800138000"}'])
+def test_an_old_file_holding_a_record_that_is_no_receipt_is_left_as_it_was(tmp_path, record):
+    """Written by something else, or damaged: the store says which row, never what it holds
+    (a phone number), and adds no column; the file opens read-only as before."""
+    path = tmp_path / "old.db"
+    old_file(path)
+    db = sqlite3.connect(path)
+    db.execute("INSERT INTO receipts VALUES ('x', 'e', 'voicekey', 't', ?)", (record,))
+    db.commit()
+    (rowid,) = db.execute("SELECT max(rowid) FROM receipts").fetchone()
+    db.close()
+    with pytest.raises(StoreUnavailable) as refused:
+        SQLiteStore(path)
+    assert refused.value.message == (
+        f"sqlite store {str(path)!r} cannot be opened: the record stored at rowid {rowid} is not a receipt"
+    )
+    db = sqlite3.connect(path)
+    assert "phone" not in {row[1] for row in db.execute("PRAGMA table_info(receipts)")}
+    db.close()
+    SQLiteStore(path, read_only=True).close()

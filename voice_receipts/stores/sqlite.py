@@ -72,7 +72,7 @@ class SQLiteStore(Store):
             self._db.execute("PRAGMA synchronous = FULL")  # pragma: no mutate
             self._db.executescript(SCHEMA)
             self._migrate()
-        except (sqlite3.Error, OSError) as exc:
+        except (sqlite3.Error, OSError, StoreUnavailable) as exc:
             raise StoreUnavailable(f"sqlite store {self.path!r} cannot be opened: {exc}") from None
 
     def _migrate(self) -> None:
@@ -82,7 +82,7 @@ class SQLiteStore(Store):
             self._db.execute("BEGIN IMMEDIATE")  # pragma: no mutate; its case (SQL's)
             try:
                 sqlite_old.add_columns(self._db, self._columns())
-            except sqlite3.Error:
+            except (sqlite3.Error, StoreUnavailable):  # StoreUnavailable: a record that is no receipt
                 self._db.execute("ROLLBACK")  # pragma: no mutate; its case (SQL's)
                 raise
             self._db.execute("COMMIT")  # pragma: no mutate; its case (SQL's)

@@ -10,6 +10,7 @@ import sqlite3
 from typing import Any
 
 import voice_receipts.stores.facts as facts
+from voice_receipts.errors import StoreUnavailable
 from voice_receipts.receipt import Receipt
 
 DERIVED = ("phone", "call_at", *facts.EXTRA_COLUMNS)
@@ -43,8 +44,16 @@ def add_columns(db: sqlite3.Connection, columns: set[str]) -> None:
         rows = db.execute("SELECT rowid, record FROM receipts").fetchall()
         db.executemany(
             f"UPDATE receipts SET {sets} WHERE rowid = ?",  # noqa: S608 - constants
-            ((*derived(record), rowid) for rowid, record in rows),
+            (_update(rowid, record) for rowid, record in rows),
         )
+
+
+def _update(rowid: int, record: str) -> tuple[Any, ...]:
+    try:
+        return (*derived(record), rowid)
+    except (ValueError, TypeError, AttributeError):  # not JSON, not an object, not a receipt
+        # the record's text is not shown: it holds a phone number
+        raise StoreUnavailable(f"the record stored at rowid {rowid} is not a receipt") from None
 
 
 def view(db: sqlite3.Connection) -> None:
