@@ -20,8 +20,8 @@ def whole_number(
     shown = raw[:40] + ("…" if len(raw) > 40 else "")
     if not (raw.isascii() and raw.isdigit()):
         raise ConfigError(f"{name} must be a whole number from {low:,} to {high:,}, got {shown!r}")
-    # more digits than `high` has: over it, unread (no mutants: high + 2 is refused the same way)
-    value = int(raw) if len(raw) <= len(str(high)) else high + 1  # pragma: no mutate
+    beyond = high + 1  # pragma: no mutate; any value over `high` (high + 2 too) is refused alike
+    value = int(raw) if len(raw) <= len(str(high)) else beyond  # more digits than high: unread
     if value > high and over:
         raise ConfigError(over.format(value=shown))
     if not low <= value <= high:

@@ -41,7 +41,7 @@ def normalise(text: str, nation: str | None = DEFAULT_NATION) -> str:
     if not _DIGITS.fullmatch(digits):
         raise NotAPhone("only the digits 0-9, spaces, hyphens and a leading + or 00")
     if not international:
-        prefix = _SEPARATORS.sub("", nation or DEFAULT_NATION).removeprefix("+")
+        prefix = _SEPARATORS.sub("", nation or DEFAULT_NATION).lstrip("+")
         if not _DIGITS.fullmatch(prefix):
             raise NotAPhone("the nation code is not digits")
         # a national number that already starts with its nation code ("8613800138000", 13 digits

@@ -23,8 +23,10 @@ STORE = "VOICE_RECEIPTS_STORE"
 SCHEMES = ("sqlite", "dynamodb", "sqs", "cmq", "mysql", "postgresql")
 SQL_SCHEMES = ("mysql", "postgresql")
 DEFAULT_PORTS = {"mysql": 3306, "postgresql": 5432}
-# `user:password@` right after `scheme://`: what mask_password replaces before a URL is shown
-_USERINFO = re.compile(r"(?<=://)([^/?#@:]*):([^/?#]*)@")
+# `user:password@` right after `scheme://`: what mask_password replaces before a URL is shown.
+# The user ends at the first `:` and may hold a raw `@` (`bob@corp:pw@db`); the password ends at
+# the last `@` before the path
+_USERINFO = re.compile(r"(?<=://)([^/?#:]*):([^/?#]*)@")
 # TLS: every spelling people bring (libpq's sslmode, MySQL's ssl-mode, `ssl=true`) -> libpq's words
 SSL_MODES = {
     "disable": "disable", "disabled": "disable", "false": "disable",
@@ -52,8 +54,9 @@ class StoreURL:
         if self.scheme == "sqlite":
             return f"sqlite:///{self.target}"
         if self.password is not None:
-            user, _, rest = self.target.partition("@")
-            return f"{self.scheme}://{user}:***@{rest}"
+            where, mark, query = self.target.partition("?")
+            user, _, rest = where.rpartition("@")  # the last `@` before the options ends the user
+            return f"{self.scheme}://{user}:***@{rest}{mark}{query}"
         return f"{self.scheme}://{self.target}"
 
     def __repr__(self) -> str:

@@ -15,6 +15,21 @@ from voice_receipts.errors import StoreUnavailable
 from voice_receipts.stores.sqlite import SQLiteStore
 
 
+def unlocked(path) -> bool:
+    """No transaction is left open on the file: another writer takes its lock at once. (The
+    refused store's connection lives on in the caught exception's traceback, so a migration
+    that did not roll back would still hold the lock here.)"""
+    other = sqlite3.connect(path, timeout=0.1, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        other.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        other.close()
+
+
 def busy_timeout(store: SQLiteStore) -> int:
     return store._db.execute("PRAGMA busy_timeout").fetchone()[0]
 
@@ -62,6 +77,7 @@ def test_an_old_file_whose_migration_fails_is_left_as_it_was_and_the_error_says_
     with pytest.raises(StoreUnavailable) as refused:
         SQLiteStore(path)
     assert refused.value.message == f"sqlite store {str(path)!r} cannot be opened: kept"
+    assert unlocked(path)
     db = sqlite3.connect(path)  # no column added: the migration is all or nothing
     assert "phone" not in {row[1] for row in db.execute("PRAGMA table_info(receipts)")}
     db.close()
@@ -83,6 +99,7 @@ def test_an_old_file_holding_a_record_that_is_no_receipt_is_left_as_it_was(tmp_p
     assert refused.value.message == (
         f"sqlite store {str(path)!r} cannot be opened: the record stored at rowid {rowid} is not a receipt"
     )
+    assert unlocked(path)
     db = sqlite3.connect(path)
     assert "phone" not in {row[1] for row in db.execute("PRAGMA table_info(receipts)")}
     db.close()

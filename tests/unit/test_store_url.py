@@ -126,6 +126,7 @@ def test_a_url_without_a_password_takes_the_settings_one_only_for_the_settings_s
         ("mysql://bob:p@ss@db/voice", ("bob", "p@ss", "db", 3306, "voice")),  # the last @ ends the user
         ("mysql://bob:pw@db:3307/voice", ("bob", "pw", "db", 3307, "voice")),
         ("mysql://bob@corp@db/voice", ("bob@corp", None, "db", 3306, "voice")),  # no password, too
+        ("mysql://bob@corp:p@ss@db:3307/voice", ("bob@corp", "p@ss", "db", 3307, "voice")),
         ("mysql://bob@[::1]:3307/voice", ("bob", None, "::1", 3307, "voice")),
         ("postgresql://bob@[::1]/voice", ("bob", None, "::1", 5432, "voice")),
         ("postgresql://bob@[::1]:/voice", ("bob", None, "::1", 5432, "voice")),  # an empty port
@@ -162,3 +163,13 @@ def test_a_refusal_names_where_the_url_came_from():
         with pytest.raises(ConfigError) as refused:
             StoreURL.parse(text, origin="--store")
         assert refused.value.message.startswith("--store must ")
+
+
+def test_a_user_name_holding_an_at_sign_never_shows_the_password():
+    text = "mysql://bob@corp:hunter2@db/voice?sslrootcert=/certs/ca@db.pem"
+    url = StoreURL.parse(text)
+    assert str(url) == "mysql://bob@corp:***@db/voice?sslrootcert=/certs/ca@db.pem"
+    assert "hunter2" not in repr(url) and mask_password(text) == str(url)
+    with pytest.raises(ConfigError) as refused:
+        StoreURL.parse("mysql://bob@corp:hunter2@db/voice?colour=blue")
+    assert "hunter2" not in refused.value.message and "bob@corp:***@db" in refused.value.message

@@ -110,8 +110,7 @@ class SQLStore(Store):
         return [sql.decoded(callid) for (callid,) in self._rows(query, params)]
 
     def callids_for_phone(self, phone: str, limit: int) -> list[str]:
-        # "+" and ASCII digits (lookups.phone): no lone surrogate to pass
-        rows = self._rows(sql.CALLIDS_FOR_PHONE, (phone.encode(), limit))
+        rows = self._rows(sql.CALLIDS_FOR_PHONE, (phone.encode(errors="surrogatepass"), limit))
         return [sql.decoded(callid) for (callid,) in rows]
 
     def callids_for_context(self, context: str, limit: int) -> list[str]:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from voice_receipts.progress import Progress
     from voice_receipts.stores.facts import Cursor
 
+MEMORY = ":memory:"  # SQLite's name for a database in memory (a module constant: no mutants)
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS receipts (
     callid      TEXT NOT NULL,
@@ -60,7 +61,7 @@ class SQLiteStore(Store):
             self._open_read_only(timeout_s)
             return
         try:
-            if self.path != ":memory:":  # pragma: no mutate; its mkdir would be of ".": a no-op
+            if self.path != MEMORY:
                 Path(self.path).parent.mkdir(parents=True, exist_ok=True)
             # autocommit (isolation_level=None): each INSERT is its own durable transaction
             self._db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
@@ -91,7 +92,7 @@ class SQLiteStore(Store):
 
     def _open_read_only(self, timeout_s: float) -> None:
         """For readers (`show`): never creates a file, never changes one."""
-        if self.path == ":memory:" or not Path(self.path).is_file():
+        if self.path == MEMORY or not Path(self.path).is_file():
             raise StoreUnavailable(f"no receipts database at {Path(self.path).absolute()}")
         try:
             uri = Path(self.path).resolve().as_uri() + "?mode=ro"

@@ -51,7 +51,7 @@ def add_columns(db: sqlite3.Connection, columns: set[str]) -> None:
 def _update(rowid: int, record: str) -> tuple[Any, ...]:
     try:
         return (*derived(record), rowid)
-    except (ValueError, TypeError, AttributeError):  # not JSON, not an object, not a receipt
+    except (ValueError, TypeError, AttributeError, RecursionError):  # not JSON, an object, a receipt
         # the record's text is not shown: it holds a phone number
         raise StoreUnavailable(f"the record stored at rowid {rowid} is not a receipt") from None
 
