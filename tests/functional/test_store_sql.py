@@ -68,6 +68,7 @@ def test_emoji_and_nul_receipts_are_stored_and_read_back_whole(kind, sql_store):
     assert back == odd
     assert back.raw["extra"] == {"x": "\x00😀"}
     assert store.callids_for_phone(odd.phone, 5) == ["call-😀-\u4e2d"]  # the NUL is part of the key
+    assert store.callids_for_phone("+86138\udc80", 5) == []  # a lone surrogate: nothing, not an error
 
 
 def test_nesting_deeper_than_a_json_column_takes_is_stored(kind, sql_store):
