@@ -205,10 +205,16 @@ class Aggregates:
         return found
 
 
+def encoded(text: str) -> bytes:
+    """Text as a SQL store keeps it (a VARBINARY or bytea column): UTF-8, a lone surrogate kept,
+    so a looked-up value holding one matches nothing rather than failing."""
+    return text.encode(errors="surrogatepass")
+
+
 def decoded(value: Any) -> Any:
     """Text a driver gave back as bytes (a VARBINARY or bytea column) as str; str as it is."""
     if isinstance(value, bytes | bytearray):
-        return value.decode("utf-8", "surrogatepass")  # pragma: no mutate
+        return value.decode(errors="surrogatepass")  # pragma: no mutate
     return value
 
 

@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
 from voice_receipts.stores.facts import EXTRA_COLUMNS, fold_columns
 from voice_receipts.stores.facts import decoded as decoded  # sql.decoded, for the SQL stores: one function
+from voice_receipts.stores.facts import encoded as encoded  # and its inverse, sql.encoded
 
 TABLE = "receipts"
 COLUMNS = (
@@ -168,15 +169,11 @@ def rehearsal(types: tuple[str, ...] | None = None) -> str:  # pragma: no mutate
 
 def row(receipt: Receipt) -> tuple[Any, ...]:
     """The INSERT's parameters for one receipt."""
-    phone = receipt.phone.encode("utf-8", "surrogatepass") if receipt.phone else None  # pragma: no mutate
-    text = receipt.context
-    context = text.encode("utf-8", "surrogatepass") if text else None  # pragma: no mutate
-    # no mutants: the codec's case and a handler only a lone surrogate meets (no stored text has
-    # one), as above; `strict` on two sequences of one length by construction (facts.EXTRA_COLUMNS)
+    phone = encoded(receipt.phone) if receipt.phone else None
+    context = encoded(receipt.context) if receipt.context else None
     inputs = tuple(
-        v.encode("utf-8", "surrogatepass")  # pragma: no mutate
-        if name in TEXT_INPUTS and v is not None
-        else v
+        encoded(v) if name in TEXT_INPUTS and v is not None else v
+        # no mutants: `strict` on two sequences of one length by construction (facts.EXTRA_COLUMNS)
         for name, v in zip(EXTRA_COLUMNS, fold_columns(receipt), strict=True)  # pragma: no mutate
     )
     return (receipt.callid, receipt.event_id, receipt.kind, receipt.received_at, receipt.call_at,

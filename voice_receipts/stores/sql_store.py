@@ -110,11 +110,11 @@ class SQLStore(Store):
         return [sql.decoded(callid) for (callid,) in self._rows(query, params)]
 
     def callids_for_phone(self, phone: str, limit: int) -> list[str]:
-        rows = self._rows(sql.CALLIDS_FOR_PHONE, (phone.encode(errors="surrogatepass"), limit))
+        rows = self._rows(sql.CALLIDS_FOR_PHONE, (sql.encoded(phone), limit))
         return [sql.decoded(callid) for (callid,) in rows]
 
     def callids_for_context(self, context: str, limit: int) -> list[str]:
-        rows = self._rows(sql.CALLIDS_FOR_CONTEXT, (context.encode(errors="surrogatepass"), limit))
+        rows = self._rows(sql.CALLIDS_FOR_CONTEXT, (sql.encoded(context), limit))
         return [sql.decoded(callid) for (callid,) in rows]
 
     def receipts_between(
@@ -136,7 +136,7 @@ class SQLStore(Store):
         failed: bool = False,
         page: int = PAGE,
     ) -> list[Cursor]:
-        key = phone.encode("utf-8", "surrogatepass") if phone is not None else None  # pragma: no mutate
+        key = sql.encoded(phone) if phone is not None else None
         text, params = reads.walk_query("%s", cursor, since, until, key, failed, page)
         # one number's walk reads receipts_by_phone (phone, call_at): EXPLAINed on both servers
         index = "receipts_by_call_at" if key is None else "receipts_by_phone"
